@@ -1,0 +1,100 @@
+"""The ``psystock`` command: one click group, one module per command group.
+
+This is the CLI's single error boundary: a ``PsystockError`` becomes ``Error: <message>`` on
+stderr and the error's exit code; a traceback is shown only with ``--debug``. Command modules
+import the heavy libraries (mlflow, xgboost, pandas) inside their functions so that ``--help``
+stays fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from psystock import __version__
+from psystock.cli._context import CliState
+from psystock.errors import PsystockError
+from psystock.logging import configure_logging
+
+logger = logging.getLogger(__name__)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="psystock")
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Data directory (registry database, artifacts, caches). Env: PSYSTOCK_HOME.",
+)
+@click.option(
+    "--tracking-uri",
+    default=None,
+    help="MLflow tracking/registry URI. Env: MLFLOW_TRACKING_URI. "
+    "Default: the local registry, http://127.0.0.1:5000.",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+    default=None,
+    help="Logging level. Env: PSYSTOCK_LOG_LEVEL.  [default: INFO]",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    home: Path | None,
+    tracking_uri: str | None,
+    log_level: str | None,
+    debug: bool,
+) -> None:
+    """psystock: take an MLflow model from the registry into production.
+
+    Start with `psystock quickstart`: it starts a local registry, fetches BTC-USD prices,
+    trains the PsyStock model, registers it and promotes it to Production.
+    """
+    overrides: dict[str, Any] = {}
+    if home is not None:
+        overrides["home"] = home
+    if tracking_uri is not None:
+        overrides["tracking_uri"] = tracking_uri
+    if log_level is not None:
+        overrides["log_level"] = log_level.upper()
+    state = CliState(overrides=overrides, debug=debug)
+    ctx.obj = state
+    configure_logging(state.settings().log_level)
+
+
+def _register_commands() -> None:
+    from psystock.cli import commands
+
+    for command in commands.all_commands():
+        cli.add_command(command)
+
+
+_register_commands()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI: the single place where a ``PsystockError`` becomes an exit code."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        cli.main(args=argv, prog_name="psystock", standalone_mode=False)
+    except PsystockError as exc:
+        if debug:
+            logger.exception("psystock failed")
+        click.echo(f"Error: {exc.message}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    sys.exit(0)

@@ -1,0 +1,12 @@
+"""The list of command groups the CLI offers, one module each."""
+
+from __future__ import annotations
+
+import click
+
+
+def all_commands() -> list[click.Command]:
+    """Every top-level command and group, in the order ``--help`` lists them."""
+    from psystock.cli import config
+
+    return [config.config]

@@ -1,0 +1,205 @@
+"""The one exception tree of psystock.
+
+Every error a user can see is a ``PsystockError``. Each class carries the exit code the CLI
+uses and the HTTP status the API answers with; constructors take fields and build a message
+that says what failed, where, what was expected and what was received::
+
+    PsystockError                     exit 1   HTTP 500  INTERNAL_ERROR
+    ├── ConfigError                   exit 2   HTTP 500  a setting is missing or invalid
+    ├── InputError                    exit 2   HTTP 400  BAD_REQUEST
+    │   ├── ContentTypeError                   HTTP 415  unsupported media type
+    │   ├── PayloadError                       HTTP 400  unparseable JSON/CSV, wrong orient key
+    │   │   └── PayloadTooLargeError           HTTP 413  body or row count over the limit
+    │   ├── SchemaError                        HTTP 400  carries row, column, expected, got
+    │   └── DataError                          HTTP 400  price data failed a quality check
+    ├── AuthenticationError           exit 2   HTTP 401  missing or wrong bearer token
+    ├── OutputExistsError             exit 2             the output file exists (no --overwrite)
+    ├── RegistryError                 exit 1   HTTP 503  the registry failed or is unreachable
+    │   ├── ModelNotFoundError                 HTTP 404  carries the model reference
+    │   └── RegistryServerError                          the local server cannot start/stop
+    ├── ModelLoadError                exit 1   HTTP 503  artifacts cannot be loaded (format, flavor)
+    ├── ScoringError                  exit 1   HTTP 500  the model itself failed while predicting
+    └── DataSourceError               exit 1             a data source (Yahoo, a CSV) is unavailable
+
+Foreign exceptions (``MlflowException``, ``OSError`` of a subprocess, xgboost errors) are
+translated into this tree once, at the adapter that calls the foreign library, with
+``raise ... from exc``. Exactly two places catch ``PsystockError``: the CLI entry point and the
+HTTP error handler of ``psystock.serving``.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+__all__ = [
+    "AuthenticationError",
+    "ConfigError",
+    "ContentTypeError",
+    "DataError",
+    "DataSourceError",
+    "InputError",
+    "ModelLoadError",
+    "ModelNotFoundError",
+    "OutputExistsError",
+    "PayloadError",
+    "PayloadTooLargeError",
+    "PsystockError",
+    "RegistryError",
+    "RegistryServerError",
+    "SchemaError",
+    "ScoringError",
+]
+
+
+class PsystockError(Exception):
+    """Root of every error psystock reports to a user."""
+
+    exit_code: ClassVar[int] = 1
+    http_status: ClassVar[HTTPStatus] = HTTPStatus.INTERNAL_SERVER_ERROR
+    error_code: ClassVar[str] = "INTERNAL_ERROR"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details: dict[str, Any] = {k: v for k, v in details.items() if v is not None}
+
+    def to_json(self) -> dict[str, Any]:
+        """The MLflow wire format of this error: ``{"error_code", "message", ...details}``."""
+        return {"error_code": self.error_code, "message": self.message, **self.details}
+
+
+class ConfigError(PsystockError):
+    """A setting is missing or invalid; the message names the variable and the value."""
+
+    exit_code = 2
+    error_code = "INVALID_PARAMETER_VALUE"
+
+
+class InputError(PsystockError):
+    """Input supplied by the user (a file, a request body) cannot be used."""
+
+    exit_code = 2
+    http_status = HTTPStatus.BAD_REQUEST
+    error_code = "BAD_REQUEST"
+
+
+class ContentTypeError(InputError):
+    """The request's content type is not one the API accepts."""
+
+    http_status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+
+    def __init__(self, content_type: str, accepted: tuple[str, ...]) -> None:
+        super().__init__(
+            f"unsupported content type {content_type!r}: expected one of {', '.join(accepted)}",
+            content_type=content_type,
+            accepted=list(accepted),
+        )
+
+
+class PayloadError(InputError):
+    """A payload cannot be parsed: malformed JSON or CSV, or an unknown layout."""
+
+
+class PayloadTooLargeError(PayloadError):
+    """A request body or its row count is over the configured limit."""
+
+    http_status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+
+    def __init__(self, what: str, limit: int, got: int | None = None) -> None:
+        received = "" if got is None else f", got {got}"
+        super().__init__(f"{what} over the limit of {limit}{received}", limit=limit, got=got)
+
+
+class SchemaError(InputError):
+    """A value or a row does not match the model's input schema.
+
+    The message reads ``row R, column C: expected E, got G`` with the parts that are known.
+    Rows are numbered from 1 as a person counts them (the first data row is row 1).
+    """
+
+    def __init__(
+        self,
+        expected: str,
+        got: Any,
+        *,
+        row: int | None = None,
+        column: str | int | None = None,
+    ) -> None:
+        where = ", ".join(
+            part
+            for part in (
+                f"row {row}" if row is not None else "",
+                f"column {column}" if column is not None else "",
+            )
+            if part
+        )
+        prefix = f"{where}: " if where else ""
+        super().__init__(
+            f"{prefix}expected {expected}, got {got}",
+            row=row,
+            column=column,
+            expected=expected,
+            got=got if isinstance(got, str | int | float) else repr(got),
+        )
+        self.row = row
+        self.column = column
+        self.expected = expected
+        self.got = got
+
+
+class DataError(InputError):
+    """Price data failed a quality check (date format, numeric columns, gaps, duplicates)."""
+
+
+class AuthenticationError(PsystockError):
+    """A request lacks the bearer token the server requires, or carries a wrong one."""
+
+    exit_code = 2
+    http_status = HTTPStatus.UNAUTHORIZED
+    error_code = "UNAUTHENTICATED"
+
+
+class OutputExistsError(PsystockError):
+    """An output file exists and the user did not ask to overwrite it."""
+
+    exit_code = 2
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"output {path} already exists: pass --overwrite to replace it", path=path)
+
+
+class RegistryError(PsystockError):
+    """The MLflow tracking/registry server failed or cannot be reached."""
+
+    http_status = HTTPStatus.SERVICE_UNAVAILABLE
+    error_code = "TEMPORARILY_UNAVAILABLE"
+
+
+class ModelNotFoundError(RegistryError):
+    """A model reference resolves to nothing in the registry."""
+
+    http_status = HTTPStatus.NOT_FOUND
+    error_code = "RESOURCE_DOES_NOT_EXIST"
+
+    def __init__(self, reference: str, reason: str = "no such model") -> None:
+        super().__init__(f"model {reference}: {reason}", model=reference)
+
+
+class RegistryServerError(RegistryError):
+    """The local registry server cannot be started, stopped or inspected."""
+
+
+class ModelLoadError(PsystockError):
+    """A model's artifacts cannot be loaded (missing files, unknown flavor, legacy format)."""
+
+    http_status = HTTPStatus.SERVICE_UNAVAILABLE
+    error_code = "MODEL_LOAD_ERROR"
+
+
+class ScoringError(PsystockError):
+    """The model failed while predicting; the traceback is logged, not shown."""
+
+
+class DataSourceError(PsystockError):
+    """A source of price data (Yahoo Finance, a user's CSV) is unavailable."""

@@ -1,0 +1,211 @@
+"""Shared fixtures: clean environment, free ports, a real MLflow server, a registered model.
+
+The folder is the marker: tests under ``integration/`` get ``integration``, under ``e2e/``
+get ``e2e``. When ``CI`` is set, a missing service fails the test instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BTC_CSV = REPO_ROOT.parent / "shared" / "data" / "btc-usd-daily.csv"
+IN_CI = bool(os.environ.get("CI"))
+MODEL_NAME = "training-model-psystock"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = Path(str(item.fspath)).relative_to(REPO_ROOT / "tests").parts
+        if parts[0] in ("integration", "e2e"):
+            item.add_marker(getattr(pytest.mark, parts[0]))
+
+
+def require(condition: bool, what: str) -> None:
+    """Skip locally, fail in CI, when a service or file a test needs is missing."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI but is not available")
+    pytest.skip(f"{what} is not available")
+
+
+@pytest.fixture(autouse=True)
+def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No PSYSTOCK_* or MLFLOW_TRACKING_URI from the developer's shell leaks into a test."""
+    for key in list(os.environ):
+        if key.startswith("PSYSTOCK_") or key in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI"):
+            monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
+    monkeypatch.setenv("DO_NOT_TRACK", "true")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def btc_csv() -> Path:
+    """The real BTC-USD daily prices shared with this repository (never committed)."""
+    require(BTC_CSV.is_file(), f"real price data at {BTC_CSV}")
+    return BTC_CSV
+
+
+def postgres_available(dsn: str = "host=127.0.0.1 port=5432 dbname=test") -> bool:
+    try:
+        import psycopg2
+
+        psycopg2.connect(dsn, user=os.environ.get("PGUSER", "postgres"), connect_timeout=3).close()
+    except Exception:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class MlflowServer:
+    """A real ``mlflow server`` started for the test session."""
+
+    url: str
+    port: int
+    root: Path
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"mlflow server exited with {process.returncode}")
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"mlflow server at {url} did not answer within {timeout_s} s")
+
+
+@pytest.fixture(scope="session")
+def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
+    """A real MLflow tracking/registry server (SQLite, proxied artifacts) on a free port."""
+    root = tmp_path_factory.mktemp("mlflow-server")
+    port = free_port()
+    env = {
+        **os.environ,
+        "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        "DO_NOT_TRACK": "true",
+    }
+    command = [
+        sys.executable, "-m", "mlflow", "server",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+        "--backend-store-uri", f"sqlite:///{root / 'mlflow.db'}",
+        "--artifacts-destination", str(root / "artifacts"),
+    ]  # fmt: skip
+    log = (root / "server.log").open("wb")
+    process = subprocess.Popen(
+        command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(url, process, timeout_s=120)
+        yield MlflowServer(url=url, port=port, root=root)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=25)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+
+
+@pytest.fixture
+def tracking_uri(mlflow_server: MlflowServer, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point this test's MLflow client (and psystock's settings) at the session server."""
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server.url)
+    import mlflow
+
+    mlflow.set_tracking_uri(mlflow_server.url)
+    return mlflow_server.url
+
+
+@dataclass(frozen=True)
+class RegisteredModel:
+    """A PsyStock-shaped XGBoost model registered in the session server, in Production."""
+
+    name: str
+    version: str
+    tracking_uri: str
+
+    @property
+    def uri(self) -> str:
+        return f"models:/{self.name}/Production"
+
+
+def psystock_training_frame(rows: int = 400, seed: int = 7):  # type: ignore[no-untyped-def]
+    """Rows of 14 integer-named 0/1 columns and a label that depends on them (book layout)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    features = rng.integers(0, 2, size=(rows, 14))
+    label = ((features[:, -3:].sum(axis=1) + rng.integers(0, 2, size=rows)) >= 2).astype(int)
+    return pd.DataFrame(features), pd.Series(label)
+
+
+def log_xgboost_booster(name: str, *, rounds: int = 10, seed: int = 7) -> str:
+    """Train a small native Booster (binary:logistic), log and register it; return the version."""
+    import mlflow
+    import xgboost as xgb
+    from mlflow.models import infer_signature
+
+    features, label = psystock_training_frame(seed=seed)
+    booster = xgb.train(
+        {"objective": "binary:logistic", "max_depth": 3, "eta": 0.3, "seed": seed},
+        xgb.DMatrix(features, label=label),
+        num_boost_round=rounds,
+    )
+    signature = infer_signature(features, booster.inplace_predict(features.to_numpy()))
+    with mlflow.start_run(run_name="fixture-training"):
+        info = mlflow.xgboost.log_model(
+            booster,
+            name="model",
+            signature=signature,
+            input_example=features.head(2),
+            registered_model_name=name,
+        )
+    assert info.registered_model_version is not None
+    return str(info.registered_model_version)
+
+
+@pytest.fixture(scope="session")
+def registered_model(mlflow_server: MlflowServer) -> RegisteredModel:
+    """The book's model shape, registered and promoted: stage Production and alias production."""
+    import mlflow
+    from mlflow import MlflowClient
+
+    mlflow.set_tracking_uri(mlflow_server.url)
+    version = log_xgboost_booster(MODEL_NAME)
+    client = MlflowClient(mlflow_server.url)
+    client.transition_model_version_stage(MODEL_NAME, version, "Production")
+    client.set_registered_model_alias(MODEL_NAME, "production", version)
+    return RegisteredModel(name=MODEL_NAME, version=version, tracking_uri=mlflow_server.url)
