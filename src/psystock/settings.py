@@ -74,6 +74,16 @@ class DataSettings(_Section):
     synthetic_seed: int = 42
     """Seed of the synthetic random walk: the same seed gives the same prices."""
 
+    prices_path: Path | None = None
+    """Where ``data fetch`` writes and ``train`` reads the cleaned daily prices (default
+    ``HOME/data/prices.csv``); a ``.meta.json`` sidecar beside it records the source."""
+
+    yahoo_timeout_s: float = Field(10.0, gt=0)
+    """Network timeout of one Yahoo Finance request."""
+
+    yahoo_proxy: str | None = None
+    """HTTP(S) proxy for Yahoo Finance, e.g. ``http://proxy:3128`` (default: none)."""
+
 
 class TrainingSettings(_Section):
     """How the PsyStock XGBoost model is trained and registered."""
