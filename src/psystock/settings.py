@@ -52,6 +52,15 @@ class RegistrySettings(_Section):
     workers: int = Field(1, ge=1)
     """Gunicorn/uvicorn workers of the MLflow server."""
 
+    backend_connect_timeout_s: int = Field(5, ge=1)
+    """How long ``registry up`` waits for the backend database before it reports it unreachable."""
+
+    client_max_retries: int = Field(2, ge=0, le=10)
+    """Retries of one registry request (sets MLflow's ``MLFLOW_HTTP_REQUEST_MAX_RETRIES``)."""
+
+    client_timeout_s: int = Field(15, ge=1)
+    """Timeout of one registry request (sets MLflow's ``MLFLOW_HTTP_REQUEST_TIMEOUT``)."""
+
 
 class DataSettings(_Section):
     """Where price data comes from and how features are built."""

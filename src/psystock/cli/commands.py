@@ -8,5 +8,12 @@ import click
 def all_commands() -> list[click.Command]:
     """Every top-level command and group, in the order ``--help`` lists them."""
     from psystock.cli import config
+    from psystock.cli import models as model_commands
+    from psystock.cli import registry as registry_commands
 
-    return [config.config]
+    return [
+        config.config,
+        registry_commands.registry,
+        model_commands.promote,
+        model_commands.models,
+    ]

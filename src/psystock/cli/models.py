@@ -1,0 +1,109 @@
+"""``psystock promote`` and ``psystock models list``: registered versions, stages and aliases."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import click
+
+from psystock.cli._context import get_state
+from psystock.registry.models import ALIASED_STAGES, STAGES
+from psystock.settings import DEFAULT_MODEL_NAME
+
+if TYPE_CHECKING:
+    from psystock.registry.models import ModelVersionSummary
+
+KEY_METRICS = (
+    "test_accuracy", "test_f1", "test_f1_score", "test_log_loss", "test_logloss",
+    "test_mcc", "test_precision", "test_recall", "accuracy", "f1", "log_loss",
+)  # fmt: skip
+"""Metrics shown in the table, best first, when a version's run has them (``--json`` has all)."""
+
+MAX_METRIC_COLUMNS = 3
+_TABLE_WIDTH_WHEN_PIPED = 160
+
+_MODEL_NAME_HELP = (
+    f"Registered model name. Env: PSYSTOCK_SCORING__MODEL_NAME.  [default: {DEFAULT_MODEL_NAME}]"
+)
+
+
+@click.command("promote")
+@click.argument("version")
+@click.option(
+    "--to",
+    "stage",
+    default="Production",
+    show_default=True,
+    help=f"Stage to move the version to: {', '.join(STAGES)} (any case).",
+)
+@click.option("--model-name", default=None, help=_MODEL_NAME_HELP)
+def promote(version: str, stage: str, model_name: str | None) -> None:
+    """Move VERSION of the model to a stage, archiving the version that held it.
+
+    Sets both the registry stage (as the book does) and the alias MLflow recommends now:
+    `production` for Production, `staging` for Staging. So models:/NAME/Production and
+    models:/NAME@production name the same version.
+    """
+    from psystock.registry.models import promote as promote_version
+
+    summary = promote_version(get_state().settings(), version, stage, model_name)
+    alias = f" (alias {summary.stage.lower()})" if summary.stage in ALIASED_STAGES else ""
+    click.echo(f"{summary.name} version {summary.version} is now in {summary.stage}{alias}.")
+
+
+@click.group()
+def models() -> None:
+    """Inspect registered models."""
+
+
+@models.command("list")
+@click.option("--model-name", default=None, help=_MODEL_NAME_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print every version as JSON, all metrics.")
+def list_command(model_name: str | None, as_json: bool) -> None:
+    """List the model's versions: stage, aliases, run, creation time and key metrics."""
+    from psystock.registry.models import list_versions
+
+    summaries = list_versions(get_state().settings(), model_name)
+    if as_json:
+        click.echo(json.dumps([summary.to_json() for summary in summaries], indent=2))
+        return
+    if not summaries:
+        name = model_name or get_state().settings().scoring.model_name
+        click.echo(f"{name} has no versions.")
+        return
+    _echo_table(summaries)
+
+
+def key_metric_names(summaries: Sequence[ModelVersionSummary]) -> list[str]:
+    """The metric columns of the table: known key metrics first, else the first names."""
+    present = {name for summary in summaries for name in summary.metrics}
+    preferred = [name for name in KEY_METRICS if name in present]
+    return (preferred or sorted(present))[:MAX_METRIC_COLUMNS]
+
+
+def _echo_table(summaries: Sequence[ModelVersionSummary]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    metric_names = key_metric_names(summaries)
+    table = Table(title=summaries[0].name, title_justify="left")
+    for column in ("version", "stage", "aliases", "run id", "created (UTC)", *metric_names):
+        table.add_column(column, no_wrap=True)
+    for summary in summaries:
+        table.add_row(
+            summary.version,
+            summary.stage,
+            ", ".join(summary.aliases) or "-",
+            summary.run_id or "-",
+            summary.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            *(_format_metric(summary.metrics.get(name)) for name in metric_names),
+        )
+    is_terminal = sys.stdout.isatty()
+    Console(width=None if is_terminal else _TABLE_WIDTH_WHEN_PIPED).print(table)
+
+
+def _format_metric(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"

@@ -1,0 +1,180 @@
+"""The pid file of the local registry server: what was started, and whether it still runs.
+
+The file records the process id together with the process's start time (from ``/proc``), so a
+pid the kernel has since given to another process is not mistaken for the registry server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from contextlib import suppress
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from psystock.errors import RegistryServerError
+
+PID_FILE_NAME = "registry.pid"
+"""Name of the pid file inside the psystock home."""
+
+_PROC = Path("/proc")
+# Fields of /proc/PID/stat after the command name: state is field 3, starttime field 22.
+_STATE_INDEX = 0
+_START_TIME_INDEX = 19
+
+
+@dataclass(frozen=True)
+class PidRecord:
+    """What ``registry up`` started: enough to find, describe and stop that exact process.
+
+    Attributes:
+        pid: process id of the server; it leads its own process group (same id).
+        host: interface the server listens on.
+        port: port the server listens on.
+        backend_store_uri: backend store, password hidden.
+        artifacts_destination: where the server stores artifacts.
+        log_file: the server's log.
+        started_at: wall-clock start, ISO 8601 (for people).
+        start_ticks: the kernel's start time of the process (clock ticks since boot), or
+            ``None`` where ``/proc`` does not exist.
+    """
+
+    pid: int
+    host: str
+    port: int
+    backend_store_uri: str
+    artifacts_destination: str
+    log_file: str
+    started_at: str
+    start_ticks: int | None
+
+
+@dataclass(frozen=True)
+class PidFileCheck:
+    """What the pid file says about the server.
+
+    Attributes:
+        record: the server that runs, or ``None``.
+        stale_pid: the pid named by a stale pid file that was just removed, if any.
+        stale_reason: why that pid file was stale, e.g. ``process 1234 is gone``.
+    """
+
+    record: PidRecord | None
+    stale_pid: int | None = None
+    stale_reason: str | None = None
+
+
+def check_pid_file(path: Path) -> PidFileCheck:
+    """Read ``path`` and tell whether the server it names still runs; remove it if stale.
+
+    A pid file is stale when its process is gone, when the pid now belongs to another process
+    (a different start time) or when the file cannot be parsed.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return PidFileCheck(None)
+    try:
+        record = PidRecord(**json.loads(text))
+    except (ValueError, TypeError) as exc:
+        remove_pid_file(path)
+        return PidFileCheck(None, None, f"unreadable: {exc}")
+    if is_record_alive(record):
+        return PidFileCheck(record)
+    remove_pid_file(path)
+    reason = (
+        f"process {record.pid} is gone"
+        if process_start_ticks(record.pid) is None
+        else f"pid {record.pid} now belongs to another process"
+    )
+    return PidFileCheck(None, record.pid, reason)
+
+
+def write_pid_file(path: Path, record: PidRecord) -> None:
+    """Write ``record`` to ``path`` atomically, readable by its owner only."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json.dumps(asdict(record), indent=2) + "\n", encoding="utf-8")
+    partial.chmod(0o600)
+    partial.replace(path)
+
+
+def remove_pid_file(path: Path) -> None:
+    """Remove ``path`` if it exists."""
+    path.unlink(missing_ok=True)
+
+
+def process_start_ticks(pid: int) -> int | None:
+    """The kernel's start time of ``pid`` (clock ticks since boot), or ``None`` if unknown."""
+    stat = _read_stat(pid)
+    return None if stat is None else int(stat[_START_TIME_INDEX])
+
+
+def is_record_alive(record: PidRecord) -> bool:
+    """Whether the process in ``record`` still runs and is the one that was recorded.
+
+    A zombie counts as gone (and is reaped when it is our child). Without ``/proc`` the start
+    time cannot be compared, and a live pid is trusted.
+    """
+    if not _PROC.joinpath("self", "stat").exists():
+        return _pid_exists(record.pid)
+    stat = _read_stat(record.pid)
+    if stat is None:
+        return False
+    if stat[_STATE_INDEX] in ("Z", "X"):
+        reap(record.pid)
+        return False
+    return record.start_ticks is None or int(stat[_START_TIME_INDEX]) == record.start_ticks
+
+
+def reap(pid: int) -> None:
+    """Collect the exit status of ``pid`` if it is an exited child of this process."""
+    with suppress(ChildProcessError):  # not our child: init collects it
+        os.waitpid(pid, os.WNOHANG)
+
+
+def is_group_alive(pgid: int) -> bool:
+    """Whether any process of the process group ``pgid`` is left (zombies of ours reaped)."""
+    reap(pgid)
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def signal_group(pgid: int, signum: signal.Signals) -> None:
+    """Send ``signum`` to the process group ``pgid``; a group already gone is fine.
+
+    Raises:
+        RegistryServerError: the group belongs to another user.
+    """
+    try:
+        os.killpg(pgid, signum)
+    except ProcessLookupError:
+        pass
+    except PermissionError as exc:
+        raise RegistryServerError(
+            f"cannot stop the registry server (process group {pgid}): permission denied"
+        ) from exc
+
+
+def _read_stat(pid: int) -> list[str] | None:
+    try:
+        raw = _PROC.joinpath(str(pid), "stat").read_text(encoding="utf-8", errors="replace")
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    # The command name (field 2) is in parentheses and may itself contain spaces or ")".
+    return raw[raw.rindex(")") + 2 :].split()
+
+
+def _pid_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,384 @@
+"""The local MLflow registry server: start it in the background, stop it, say how it is.
+
+``start_server`` runs ``python -m mlflow server`` (tracking, model registry and proxied artifact
+serving, the book's local "gradflow-light") detached in its own session, records it in
+``HOME/registry.pid`` and waits until ``/health`` answers. ``stop_server`` stops exactly that
+process group. ``server_status`` says what runs, where, and whether it answers. Before starting,
+the port and the backend database are checked, so each problem gets a one-line error.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from psystock.errors import RegistryServerError
+from psystock.registry._backend import check_backend_store, with_default_driver
+from psystock.registry._pidfile import (
+    PID_FILE_NAME,
+    PidFileCheck,
+    PidRecord,
+    check_pid_file,
+    is_group_alive,
+    process_start_ticks,
+    reap,
+    remove_pid_file,
+    signal_group,
+    write_pid_file,
+)
+from psystock.registry._ports import is_port_in_use
+from psystock.registry._serverlog import LOG_FILE_NAME, last_meaningful_line
+from psystock.registry._uris import redact_uri, server_url
+from psystock.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+SERVER_ENVIRONMENT = {
+    # Without this, mlflow server also starts a job runner: 10 processes and 2 GB instead of 2.
+    "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
+    "MLFLOW_DISABLE_TELEMETRY": "true",
+    "DO_NOT_TRACK": "true",
+}
+"""Environment variables set for every server psystock starts."""
+
+HEALTH_PATH = "/health"
+_POLL_INTERVAL_S = 0.25
+_PROGRESS_INTERVAL_S = 5.0
+_HEALTH_TIMEOUT_S = 2.0
+_KILL_WAIT_S = 5.0
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    """What runs (or would run) from one psystock home.
+
+    Attributes:
+        url: the server's URL for clients on this machine.
+        backend_store_uri: the backend store, password hidden.
+        artifacts_destination: where the server stores artifacts.
+        pid_file: the pid file of this home.
+        log_file: the server's log.
+        is_running: a process started by psystock from this home runs.
+        is_healthy: ``/health`` answers at ``url``.
+        pid: the server's process id (also its process group), when running or just stopped.
+        started_at: when it was started (ISO 8601), when known.
+        was_already_running: ``start_server`` found it running and started nothing.
+        stale_pid: the pid named by a stale pid file that was found and removed.
+        stale_reason: why that pid file was stale.
+    """
+
+    url: str
+    backend_store_uri: str
+    artifacts_destination: str
+    pid_file: Path
+    log_file: Path
+    is_running: bool
+    is_healthy: bool
+    pid: int | None = None
+    started_at: str | None = None
+    was_already_running: bool = False
+    stale_pid: int | None = None
+    stale_reason: str | None = None
+
+    @property
+    def ui_url(self) -> str:
+        """The MLflow UI's page of registered models."""
+        return f"{self.url}/#/models"
+
+    def to_json(self) -> dict[str, Any]:
+        """The status as JSON-ready values."""
+        return {
+            "url": self.url,
+            "ui_url": self.ui_url,
+            "running": self.is_running,
+            "healthy": self.is_healthy,
+            "pid": self.pid,
+            "started_at": self.started_at,
+            "backend_store_uri": self.backend_store_uri,
+            "artifacts_destination": self.artifacts_destination,
+            "pid_file": str(self.pid_file),
+            "log_file": str(self.log_file),
+            "stale_pid": self.stale_pid,
+            "stale_reason": self.stale_reason,
+        }
+
+
+def build_server_command(settings: Settings) -> list[str]:
+    """The ``mlflow server`` command line for ``settings`` (the backend store goes by env)."""
+    registry = settings.registry
+    return [
+        sys.executable, "-m", "mlflow", "server",
+        "--host", registry.host,
+        "--port", str(registry.port),
+        "--workers", str(registry.workers),
+        "--serve-artifacts",
+        "--artifacts-destination", settings.artifacts_destination,
+    ]  # fmt: skip
+
+
+def build_server_environment(settings: Settings, base: Mapping[str, str]) -> dict[str, str]:
+    """The server's environment: ``base`` plus psystock's variables.
+
+    The backend store URI travels in ``MLFLOW_BACKEND_STORE_URI`` (read by ``mlflow server``)
+    rather than on the command line, so a database password never shows in ``ps``; a bare
+    ``postgresql://`` gets the psycopg2 driver (see ``with_default_driver``).
+    """
+    return {
+        **base,
+        **SERVER_ENVIRONMENT,
+        "MLFLOW_BACKEND_STORE_URI": with_default_driver(settings.backend_store_uri),
+    }
+
+
+def start_server(settings: Settings) -> ServerStatus:
+    """Start the local registry server in the background and wait until it answers.
+
+    Idempotent: when the server of this home already runs with the same settings, nothing is
+    started and the status says ``was_already_running``. A stale pid file is removed first.
+
+    Raises:
+        RegistryServerError: the port is in use, the backend store is unreachable, the server
+            of this home runs with other settings, or the server exited or did not answer
+            during start-up (the message quotes its log).
+    """
+    home = settings.home.resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    check = check_pid_file(home / PID_FILE_NAME)
+    if check.record is not None:
+        _ensure_same_server(check.record, settings)
+        logger.info("the registry is already running (pid %d)", check.record.pid)
+        return _status_of(check.record, home, check, was_already_running=True)
+    if check.stale_reason:
+        logger.warning(
+            "removed the stale pid file %s: %s", home / PID_FILE_NAME, check.stale_reason
+        )
+    registry = settings.registry
+    if is_port_in_use(registry.host, registry.port):
+        raise RegistryServerError(
+            f"port {registry.port} on {registry.host} is already in use: "
+            "pass --port with a free port, or stop what listens there",
+            port=registry.port,
+        )
+    check_backend_store(settings.backend_store_uri, registry.backend_connect_timeout_s)
+    record, log_offset = _spawn(settings, home)
+    try:
+        _wait_until_healthy(record, registry.start_timeout_s, log_offset)
+    except BaseException:  # Ctrl-C included: never leave a half-started server behind
+        _terminate(record.pid, registry.stop_timeout_s)
+        remove_pid_file(home / PID_FILE_NAME)
+        raise
+    logger.info("the registry answers at %s", server_url(record.host, record.port))
+    return _status_of(record, home, check)
+
+
+def stop_server(settings: Settings) -> ServerStatus:
+    """Stop the server started from this home (its whole process group) and remove the pid file.
+
+    SIGTERM first; SIGKILL after ``registry.stop_timeout_s``. When nothing runs, nothing is
+    signalled; a stale pid file is removed and reported in the status.
+
+    Raises:
+        RegistryServerError: the process group cannot be signalled or does not stop.
+    """
+    home = settings.home.resolve()
+    check = check_pid_file(home / PID_FILE_NAME)
+    if check.record is None:
+        return _status_without_server(settings, home, check)
+    _terminate(check.record.pid, settings.registry.stop_timeout_s)
+    remove_pid_file(home / PID_FILE_NAME)
+    logger.info("stopped the registry (pid %d)", check.record.pid)
+    return _status_of(check.record, home, check, is_running=False)
+
+
+def server_status(settings: Settings) -> ServerStatus:
+    """What runs from this home and whether it answers; a stale pid file is removed."""
+    home = settings.home.resolve()
+    check = check_pid_file(home / PID_FILE_NAME)
+    if check.record is None:
+        return _status_without_server(settings, home, check)
+    return _status_of(check.record, home, check)
+
+
+def is_healthy(url: str) -> bool:
+    """Whether an MLflow server answers ``GET /health`` with 200 at ``url``."""
+    try:
+        response = httpx.get(f"{url}{HEALTH_PATH}", timeout=_HEALTH_TIMEOUT_S, trust_env=False)
+    except httpx.HTTPError:
+        return False
+    return response.status_code == httpx.codes.OK
+
+
+def _spawn(settings: Settings, home: Path) -> tuple[PidRecord, int]:
+    """Start the server detached (own session), its output appended to the log."""
+    command = build_server_command(settings)
+    environment = build_server_environment(settings, os.environ)
+    log_file = home / LOG_FILE_NAME
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    with log_file.open("ab") as log:
+        log.write(f"--- psystock registry up at {started_at}: {' '.join(command)}\n".encode())
+        log.flush()
+        offset = log.tell()
+        # posix_spawn rather than Popen: the server outlives this process by design, and a
+        # Popen object would warn that its child is still running when it is collected.
+        pid = os.posix_spawn(
+            command[0],
+            command,
+            environment,
+            file_actions=[
+                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                (os.POSIX_SPAWN_DUP2, log.fileno(), 1),
+                (os.POSIX_SPAWN_DUP2, log.fileno(), 2),
+            ],
+            setsid=True,
+        )
+    record = PidRecord(
+        pid=pid,
+        host=settings.registry.host,
+        port=settings.registry.port,
+        backend_store_uri=redact_uri(settings.backend_store_uri),
+        artifacts_destination=settings.artifacts_destination,
+        log_file=str(log_file),
+        started_at=started_at,
+        start_ticks=process_start_ticks(pid),
+    )
+    write_pid_file(home / PID_FILE_NAME, record)
+    url = server_url(record.host, record.port)
+    logger.info(
+        "starting the registry at %s (pid %d, backend %s, log %s)",
+        url,
+        pid,
+        record.backend_store_uri,
+        log_file,
+    )
+    return record, offset
+
+
+def _wait_until_healthy(record: PidRecord, timeout_s: float, log_offset: int) -> None:
+    url = server_url(record.host, record.port)
+    log_file = Path(record.log_file)
+    started = time.monotonic()
+    next_progress = started + _PROGRESS_INTERVAL_S
+    while True:
+        exit_code = _exit_code(record.pid)
+        if exit_code is not None:
+            line = last_meaningful_line(log_file, log_offset) or "no output"
+            raise RegistryServerError(
+                f"the registry server exited during start-up (exit code {exit_code}): "
+                f"{line} (log: {log_file})"
+            )
+        if is_healthy(url):
+            return
+        elapsed = time.monotonic() - started
+        if elapsed > timeout_s:
+            line = last_meaningful_line(log_file, log_offset) or "no output"
+            raise RegistryServerError(
+                f"the registry server at {url} did not answer within {timeout_s:g} s; "
+                f"last log line: {line} (log: {log_file})"
+            )
+        if time.monotonic() >= next_progress:
+            logger.info("waiting for the registry at %s to answer (%.0f s)", url, elapsed)
+            next_progress += _PROGRESS_INTERVAL_S
+        time.sleep(_POLL_INTERVAL_S)
+
+
+def _exit_code(pid: int) -> int | None:
+    """The exit code of our child ``pid`` if it has exited, else ``None``."""
+    try:
+        done, status = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return None
+    return os.waitstatus_to_exitcode(status) if done else None
+
+
+def _terminate(pgid: int, timeout_s: float) -> None:
+    signal_group(pgid, signal.SIGTERM)
+    if _wait_until_gone(pgid, timeout_s):
+        return
+    logger.warning("the registry did not stop within %g s of SIGTERM: sending SIGKILL", timeout_s)
+    signal_group(pgid, signal.SIGKILL)
+    if not _wait_until_gone(pgid, _KILL_WAIT_S):
+        raise RegistryServerError(f"the registry server (process group {pgid}) did not stop")
+
+
+def _wait_until_gone(pgid: int, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while is_group_alive(pgid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    reap(pgid)
+    return True
+
+
+def _ensure_same_server(record: PidRecord, settings: Settings) -> None:
+    wanted = {
+        "host": settings.registry.host,
+        "port": settings.registry.port,
+        "backend": redact_uri(settings.backend_store_uri),
+        "artifacts": settings.artifacts_destination,
+    }
+    found = {
+        "host": record.host,
+        "port": record.port,
+        "backend": record.backend_store_uri,
+        "artifacts": record.artifacts_destination,
+    }
+    differences = [
+        f"{key} {found[key]} (asked: {wanted[key]})" for key in wanted if found[key] != wanted[key]
+    ]
+    if differences:
+        raise RegistryServerError(
+            f"the registry of {settings.home} is already running at "
+            f"{server_url(record.host, record.port)} (pid {record.pid}) with "
+            f"{', '.join(differences)}: run `psystock registry down` first to change them"
+        )
+
+
+def _status_of(
+    record: PidRecord,
+    home: Path,
+    check: PidFileCheck,
+    *,
+    is_running: bool = True,
+    was_already_running: bool = False,
+) -> ServerStatus:
+    url = server_url(record.host, record.port)
+    return ServerStatus(
+        url=url,
+        backend_store_uri=record.backend_store_uri,
+        artifacts_destination=record.artifacts_destination,
+        pid_file=home / PID_FILE_NAME,
+        log_file=Path(record.log_file),
+        is_running=is_running,
+        is_healthy=is_running and is_healthy(url),
+        pid=record.pid,
+        started_at=record.started_at,
+        was_already_running=was_already_running,
+        stale_pid=check.stale_pid,
+        stale_reason=check.stale_reason,
+    )
+
+
+def _status_without_server(settings: Settings, home: Path, check: PidFileCheck) -> ServerStatus:
+    url = server_url(settings.registry.host, settings.registry.port)
+    return ServerStatus(
+        url=url,
+        backend_store_uri=redact_uri(settings.backend_store_uri),
+        artifacts_destination=settings.artifacts_destination,
+        pid_file=home / PID_FILE_NAME,
+        log_file=home / LOG_FILE_NAME,
+        is_running=False,
+        is_healthy=is_healthy(url),
+        stale_pid=check.stale_pid,
+        stale_reason=check.stale_reason,
+    )
