@@ -11,6 +11,7 @@ that says what failed, where, what was expected and what was received::
     │   ├── PayloadError                       HTTP 400  unparseable JSON/CSV, wrong orient key
     │   │   └── PayloadTooLargeError           HTTP 413  body or row count over the limit
     │   ├── SchemaError                        HTTP 400  carries row, column, expected, got
+    │   ├── ModelReferenceError                HTTP 400  a model reference cannot be parsed
     │   └── DataError                          HTTP 400  price data failed a quality check
     ├── AuthenticationError           exit 2   HTTP 401  missing or wrong bearer token
     ├── OutputExistsError             exit 2             the output file exists (no --overwrite)
@@ -41,6 +42,7 @@ __all__ = [
     "InputError",
     "ModelLoadError",
     "ModelNotFoundError",
+    "ModelReferenceError",
     "OutputExistsError",
     "PayloadError",
     "PayloadTooLargeError",
@@ -146,6 +148,13 @@ class SchemaError(InputError):
         self.column = column
         self.expected = expected
         self.got = got
+
+
+class ModelReferenceError(InputError):
+    """A model reference is not one of the forms psystock understands."""
+
+    def __init__(self, reference: str, problem: str) -> None:
+        super().__init__(f"invalid model reference {reference!r}: {problem}", reference=reference)
 
 
 class DataError(InputError):
