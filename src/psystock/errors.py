@@ -19,6 +19,7 @@ that says what failed, where, what was expected and what was received::
     │   ├── ModelNotFoundError                 HTTP 404  carries the model reference
     │   └── RegistryServerError                          the local server cannot start/stop
     ├── ModelLoadError                exit 1   HTTP 503  artifacts cannot be loaded (format, flavor)
+    ├── ModelUnavailableError         exit 1   HTTP 503  the API has no model loaded (yet)
     ├── ScoringError                  exit 1   HTTP 500  the model itself failed while predicting
     └── DataSourceError               exit 1             a data source (Yahoo, a CSV) is unavailable
 
@@ -43,6 +44,7 @@ __all__ = [
     "ModelLoadError",
     "ModelNotFoundError",
     "ModelReferenceError",
+    "ModelUnavailableError",
     "OutputExistsError",
     "PayloadError",
     "PayloadTooLargeError",
@@ -204,6 +206,17 @@ class ModelLoadError(PsystockError):
 
     http_status = HTTPStatus.SERVICE_UNAVAILABLE
     error_code = "MODEL_LOAD_ERROR"
+
+
+class ModelUnavailableError(PsystockError):
+    """The API has no model to score with yet: it is loading, or every load so far failed."""
+
+    http_status = HTTPStatus.SERVICE_UNAVAILABLE
+    error_code = "TEMPORARILY_UNAVAILABLE"
+
+    def __init__(self, reference: str, reason: str | None = None) -> None:
+        because = f": {reason}" if reason else ""
+        super().__init__(f"no model loaded yet for {reference}{because}", model=reference)
 
 
 class ScoringError(PsystockError):

@@ -10,10 +10,12 @@ def all_commands() -> list[click.Command]:
     from psystock.cli import config
     from psystock.cli import models as model_commands
     from psystock.cli import registry as registry_commands
+    from psystock.cli import serve as serve_commands
 
     return [
         config.config,
         registry_commands.registry,
         model_commands.promote,
         model_commands.models,
+        serve_commands.serve,
     ]

@@ -1,0 +1,65 @@
+"""``text/csv`` request bodies turned into a ``ModelInput``, with or without a header row.
+
+The header is sniffed: when every field of the first row is a number, the body has no header
+and columns are positional (the book's rows are headerless). A first header field that is
+empty is the index column ``DataFrame.to_csv()`` writes; it is dropped. Values stay strings:
+the scoring runtime converts them and names the row and column of any that is not a number.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from psystock.errors import PayloadError
+from psystock.scoring import ModelInput
+from psystock.serving.payloads import ParsedPayload
+
+SOURCE = "CSV"
+
+
+def parse_csv_body(body: bytes) -> ParsedPayload:
+    """Parse a CSV prediction request.
+
+    Raises:
+        PayloadError: the body is empty, not UTF-8, malformed, or its rows differ in length;
+            e.g. ``CSV row 3: expected 14 values, got 13``.
+    """
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PayloadError(f"{SOURCE} body is not valid UTF-8: {exc}") from exc
+    try:
+        lines = [row for row in csv.reader(text.splitlines()) if row]
+    except csv.Error as exc:
+        raise PayloadError(f"{SOURCE} body is malformed: {exc}") from exc
+    if not lines:
+        raise PayloadError(f"{SOURCE} body is empty: expected rows of comma-separated values")
+    columns: tuple[str, ...] | None = None
+    rows = lines
+    if not all(_is_number(field) for field in lines[0]):
+        columns, rows = tuple(field.strip() for field in lines[0]), lines[1:]
+    drop_index = columns is not None and columns[0] == ""
+    if columns is not None and drop_index:
+        columns = columns[1:]
+    if not rows:
+        raise PayloadError(f"{SOURCE} body has a header row but no data rows")
+    width = len(columns) if columns is not None else len(rows[0])
+    values: list[list[str]] = []
+    for number, row in enumerate(rows, start=1):
+        cells = row[1:] if drop_index else row
+        if len(cells) != width:
+            raise PayloadError(
+                f"{SOURCE} row {number}: expected {width} values, got {len(cells)}",
+                field=SOURCE,
+                row=number,
+            )
+        values.append(cells)
+    return ParsedPayload(ModelInput(values, columns), len(values), SOURCE)
+
+
+def _is_number(field: str) -> bool:
+    try:
+        float(field)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,213 @@
+"""The OpenAPI 3.1 description of every route, served at ``/openapi.json`` and ``/docs``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psystock.serving.openapi_schemas import SCHEMAS
+
+BOOK_ROW = [1, 0, 1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1]
+_COLUMNS = list(range(14))
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], example: Any = None) -> dict[str, Any]:
+    content: dict[str, Any] = {"schema": schema}
+    if example is not None:
+        content["example"] = example
+    return {"application/json": content}
+
+
+def _error(description: str, schema: str = "Error") -> dict[str, Any]:
+    return {"description": description, "content": _json(_ref(schema))}
+
+
+def _errors(*statuses: int, schema: str = "Error") -> dict[str, Any]:
+    descriptions = {
+        400: "Bad payload: the message names the field, row and column, and what was expected.",
+        401: "Missing or wrong bearer token (when the server requires one).",
+        404: "No such model (or version) served here.",
+        413: "Body or row count over the server's limit.",
+        415: "Unsupported content type.",
+        500: "Unexpected failure (logged); the server keeps serving.",
+        503: "No model loaded yet.",
+    }
+    return {str(status): _error(descriptions[status], schema) for status in statuses}
+
+
+_HEALTH = {
+    "200": {"description": "A model is loaded.", "content": _json(_ref("Health"))},
+    "503": {"description": "No model loaded yet.", "content": _json(_ref("Health"))},
+}
+
+_INVOCATION_BODY = {
+    "required": True,
+    "description": "MLflow 2/3 JSON, MLflow 1.x pandas JSON (bare split object or records"
+    " list; optionally `; format=pandas-split|pandas-records`), or CSV with or without a header.",
+    "content": {
+        "application/json": {
+            "schema": {"anyOf": [_ref("MLflowRequest"), _ref("LegacyRequest")]},
+            "examples": {
+                "dataframe_split": {"value": {"dataframe_split": {"data": [BOOK_ROW]}}},
+                "mlflow-1.x-split": {
+                    "value": {"columns": _COLUMNS, "index": [0], "data": [BOOK_ROW]}
+                },
+            },
+        },
+        "text/csv": {
+            "schema": {"type": "string"},
+            "example": ",".join(str(value) for value in BOOK_ROW) + "\n",
+        },
+    },
+}
+
+_INVOCATION = {
+    "post": {
+        "summary": "Predict (MLflow and SageMaker clients)",
+        "description": 'MLflow 2/3 requests are answered {"predictions": [...]}, MLflow 1.x'
+        " bodies with a bare list. Concurrent requests are micro-batched.",
+        "security": [{}, {"bearer": []}],
+        "requestBody": _INVOCATION_BODY,
+        "responses": {
+            "200": {
+                "description": "The model's predictions, one per row.",
+                "content": _json(
+                    {"anyOf": [_ref("Predictions"), _ref("LegacyPredictions")]},
+                    {"predictions": [0.53]},
+                ),
+            },
+            **_errors(400, 401, 413, 415, 500, 503),
+        },
+    }
+}
+
+_NAME = {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
+_VERSION = {"name": "version", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _get(summary: str, schema: str, *errors: int, error_schema: str = "Error") -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "responses": {
+                "200": {"description": summary, "content": _json(_ref(schema))},
+                **_errors(*errors, schema=error_schema),
+            },
+        }
+    }
+
+
+def _v2_model(path_parameters: list[dict[str, Any]]) -> dict[str, Any]:
+    metadata = _get("V2 model metadata", "V2ModelMetadata", 404, 500, 503, error_schema="V2Error")
+    ready = _get("V2 model readiness", "V2ModelReady", 404, 500, 503, error_schema="V2Error")
+    infer = {
+        "post": {
+            "summary": "V2 inference",
+            "security": [{}, {"bearer": []}],
+            "requestBody": {
+                "required": True,
+                "content": _json(
+                    _ref("V2InferenceRequest"),
+                    {
+                        "id": "1",
+                        "inputs": [
+                            {"name": "x", "shape": [1, 14], "datatype": "FP64", "data": BOOK_ROW}
+                        ],
+                    },
+                ),
+            },
+            "responses": {
+                "200": {
+                    "description": "Predictions.",
+                    "content": _json(_ref("V2InferenceResponse")),
+                },
+                **_errors(400, 401, 404, 413, 415, 500, 503, schema="V2Error"),
+            },
+        }
+    }
+    for operation in (metadata["get"], ready["get"], infer["post"]):
+        operation["parameters"] = path_parameters
+    return {"": metadata, "/ready": ready, "/infer": infer}
+
+
+def _paths() -> dict[str, Any]:
+    paths: dict[str, Any] = {
+        "/invocations": _INVOCATION,
+        "/endpoints/{name}/invocations": {
+            "post": {
+                **_INVOCATION["post"],
+                "summary": "Predict (SageMaker runtime path; any endpoint name)",
+                "parameters": [_NAME],
+            }
+        },
+        "/ping": {"get": {"summary": "Health (SageMaker probe)", "responses": _HEALTH}},
+        "/health": {"get": {"summary": "Health of the served model", "responses": _HEALTH}},
+        "/version": _get("psystock version", "Version"),
+        "/metrics": {
+            "get": {
+                "summary": "Prometheus metrics (merged across workers)",
+                "responses": {
+                    "200": {
+                        "description": "Text exposition format.",
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
+        },
+        "/openapi.json": {
+            "get": {
+                "summary": "This description",
+                "responses": {"200": {"description": "OpenAPI 3.1", "content": _json({})}},
+            }
+        },
+        "/docs": {
+            "get": {
+                "summary": "HTML documentation",
+                "responses": {
+                    "200": {
+                        "description": "A self-contained page.",
+                        "content": {"text/html": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
+        },
+        "/v2": _get("V2 server metadata", "V2ServerMetadata"),
+        "/v2/health/live": _get("V2 liveness", "V2Live"),
+        "/v2/health/ready": {
+            "get": {
+                "summary": "V2 readiness",
+                "responses": {
+                    "200": {"description": "Ready.", "content": _json(_ref("V2Ready"))},
+                    "503": {"description": "No model yet.", "content": _json(_ref("V2Ready"))},
+                },
+            }
+        },
+    }
+    for suffix, item in _v2_model([_NAME]).items():
+        paths[f"/v2/models/{{name}}{suffix}"] = item
+    for suffix, item in _v2_model([_NAME, _VERSION]).items():
+        paths[f"/v2/models/{{name}}/versions/{{version}}{suffix}"] = item
+    return paths
+
+
+def build_openapi_spec(version: str) -> dict[str, Any]:
+    """The OpenAPI document of the API."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "psystock API",
+            "version": version,
+            "description": "Scores the registered PsyStock model: MLflow 1.x/2/3 and CSV on"
+            " /invocations, SageMaker's contract, the Open Inference Protocol (V2), health,"
+            " metrics. POST routes need the bearer token when the server has one; GET routes"
+            " are open.",
+        },
+        "paths": _paths(),
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }

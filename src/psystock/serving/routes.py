@@ -1,0 +1,202 @@
+"""Every route besides the hot path, as Starlette routes: health, V2, metrics, OpenAPI, docs.
+
+Each endpoint catches its own errors (``answers``), so an unexpected exception is logged and
+answered with a 500 while the worker keeps serving.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from psystock import __version__
+from psystock.errors import ContentTypeError, ModelNotFoundError
+from psystock.scoring import LoadedModel
+from psystock.serving.asgi import RequestHeaders, read_body
+from psystock.serving.content_types import CONTENT_TYPE_JSON, parse_content_type
+from psystock.serving.docs_page import render_docs_page
+from psystock.serving.health import health_answer
+from psystock.serving.inference_protocol import infer_answer, metadata_inputs, parse_infer_body
+from psystock.serving.openapi import build_openapi_spec
+from psystock.serving.responses import dumps, error_answer
+from psystock.serving.state import ServingState
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+PLATFORMS = {"xgboost": "xgboost", "pyfunc": "mlflow_pyfunc"}
+
+
+def json_response(content: object, status: int = 200) -> Response:
+    """A JSON answer encoded with orjson."""
+    return Response(dumps(content), status_code=status, media_type="application/json")
+
+
+def answers(*, v2: bool = False) -> Callable[[Endpoint], Endpoint]:
+    """Turn any exception an endpoint raises into its JSON error answer."""
+
+    def decorate(endpoint: Endpoint) -> Endpoint:
+        @functools.wraps(endpoint)
+        async def wrapper(request: Request) -> Response:
+            try:
+                return await endpoint(request)
+            except Exception as exc:
+                status, body, headers = error_answer(exc, v2=v2)
+                response = Response(body, status_code=status, media_type="application/json")
+                for name, value in headers[1:]:
+                    response.headers[name.decode()] = value.decode()
+                return response
+
+        return wrapper
+
+    return decorate
+
+
+def _state(request: Request) -> ServingState:
+    state: ServingState = request.app.state.serving
+    return state
+
+
+def served_name(model: LoadedModel) -> str:
+    """The name V2 clients use for the served model: its registered name, else ``model``."""
+    return model.info.name or "model"
+
+
+@answers()
+async def health(request: Request) -> Response:
+    """Health of the server and the served model (also ``/ping``)."""
+    status, body = health_answer(_state(request))
+    return json_response(body, status)
+
+
+@answers()
+async def version(_request: Request) -> Response:
+    """The psystock version."""
+    return json_response({"version": __version__})
+
+
+@answers()
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics, merged across workers."""
+    body, content_type = _state(request).metrics.render()
+    return Response(body, media_type=content_type)
+
+
+@answers()
+async def openapi(_request: Request) -> Response:
+    """The OpenAPI 3 description of every route."""
+    return json_response(build_openapi_spec(__version__))
+
+
+@answers()
+async def docs(_request: Request) -> Response:
+    """A self-contained HTML page describing the API (no CDN needed)."""
+    return HTMLResponse(render_docs_page(build_openapi_spec(__version__)))
+
+
+@answers(v2=True)
+async def v2_server_metadata(_request: Request) -> Response:
+    """V2 server metadata."""
+    return json_response({"name": "psystock", "version": __version__, "extensions": []})
+
+
+@answers(v2=True)
+async def v2_live(_request: Request) -> Response:
+    """V2 liveness: the process answers."""
+    return json_response({"live": True})
+
+
+@answers(v2=True)
+async def v2_ready(request: Request) -> Response:
+    """V2 readiness: a model is loaded."""
+    ready = _state(request).holder.model is not None
+    return json_response({"ready": ready}, 200 if ready else 503)
+
+
+def _model_for(request: Request) -> LoadedModel:
+    """The served model if the path names it (and its version, when given), else 404."""
+    model = _state(request).require_model()
+    name = request.path_params["name"]
+    wanted = request.path_params.get("version")
+    if name != served_name(model):
+        raise ModelNotFoundError(name, f"not served here; this server serves {served_name(model)}")
+    if wanted is not None and wanted != model.info.version:
+        raise ModelNotFoundError(
+            f"{name} version {wanted}", f"this server serves version {model.info.version}"
+        )
+    return model
+
+
+@answers(v2=True)
+async def v2_model_metadata(request: Request) -> Response:
+    """V2 model metadata: name, versions, platform, inputs and outputs."""
+    model = _model_for(request)
+    return json_response(
+        {
+            "name": served_name(model),
+            "versions": [model.info.version] if model.info.version else [],
+            "platform": PLATFORMS.get(model.info.flavor, model.info.flavor),
+            "inputs": metadata_inputs(model.schema, model.n_features),
+            "outputs": [{"name": "predict", "datatype": "FP32", "shape": [-1]}],
+        }
+    )
+
+
+@answers(v2=True)
+async def v2_model_ready(request: Request) -> Response:
+    """V2 model readiness."""
+    _model_for(request)
+    return json_response({"name": request.path_params["name"], "ready": True})
+
+
+@answers(v2=True)
+async def v2_infer(request: Request) -> Response:
+    """V2 inference on the served model (bearer token required when configured)."""
+    state = _state(request)
+    headers = RequestHeaders.from_scope(request.scope)
+    if state.auth is not None:
+        state.auth.check(headers.authorization)
+    if headers.content_type is not None:
+        _require_json(headers.content_type)
+    _model_for(request)
+    body = await read_body(request.receive, headers, state.settings.serving.max_body_bytes)
+    inference = parse_infer_body(body)
+    model, prediction = await state.predict(inference.payload)
+    return json_response(
+        infer_answer(prediction, served_name(model), model.info.version, inference.id)
+    )
+
+
+def _require_json(content_type: bytes) -> None:
+    try:
+        is_json = parse_content_type(content_type).mime == CONTENT_TYPE_JSON
+    except ContentTypeError:
+        is_json = False
+    if not is_json:
+        raise ContentTypeError(content_type.decode("latin-1"), (CONTENT_TYPE_JSON,))
+
+
+def build_routes() -> list[Route]:
+    """Every route the Starlette app serves."""
+    model = "/v2/models/{name}"
+    versioned = "/v2/models/{name}/versions/{version}"
+    return [
+        Route("/health", health, methods=["GET"]),
+        Route("/ping", health, methods=["GET"]),
+        Route("/version", version, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
+        Route("/docs", docs, methods=["GET"]),
+        Route("/v2", v2_server_metadata, methods=["GET"]),
+        Route("/v2/health/live", v2_live, methods=["GET"]),
+        Route("/v2/health/ready", v2_ready, methods=["GET"]),
+        Route(model, v2_model_metadata, methods=["GET"]),
+        Route(versioned, v2_model_metadata, methods=["GET"]),
+        Route(f"{model}/ready", v2_model_ready, methods=["GET"]),
+        Route(f"{versioned}/ready", v2_model_ready, methods=["GET"]),
+        Route(f"{model}/infer", v2_infer, methods=["POST"]),
+        Route(f"{versioned}/infer", v2_infer, methods=["POST"]),
+    ]
