@@ -134,6 +134,9 @@ class LoadedModel(ABC):
         matrix = np.concatenate([prepared.matrix for prepared in batch])
         first = batch[0]
         combined = self.predict(PreparedInput(matrix, first.columns, first.types))
+        if _length(combined) != matrix.shape[0]:
+            # Not one output per row (a model returning a scalar or a summary): no way to split.
+            return [self.predict(prepared) for prepared in batch]
         bounds = np.cumsum([prepared.n_rows for prepared in batch])[:-1]
         return self._split(combined, bounds)
 
@@ -146,3 +149,10 @@ class LoadedModel(ABC):
         if hasattr(prediction, "iloc"):
             return [prediction.iloc[start:end] for start, end in zip(starts, ends, strict=True)]
         return [prediction[start:end] for start, end in zip(starts, ends, strict=True)]
+
+
+def _length(prediction: Prediction) -> int | None:
+    try:
+        return len(prediction)
+    except TypeError:
+        return None
