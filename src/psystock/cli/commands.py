@@ -8,13 +8,17 @@ import click
 def all_commands() -> list[click.Command]:
     """Every top-level command and group, in the order ``--help`` lists them."""
     from psystock.cli import config
+    from psystock.cli import data as data_commands
     from psystock.cli import models as model_commands
     from psystock.cli import registry as registry_commands
     from psystock.cli import serve as serve_commands
+    from psystock.cli import train as train_commands
 
     return [
         config.config,
         registry_commands.registry,
+        data_commands.data,
+        train_commands.train,
         model_commands.promote,
         model_commands.models,
         serve_commands.serve,

@@ -1,0 +1,47 @@
+"""``psystock train`` failures that happen before MLflow is contacted."""
+
+from pathlib import Path
+
+import pytest
+
+from psystock.cli import main
+
+
+def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run the real entry point; return its exit code, stdout and stderr."""
+    try:
+        main(argv)
+    except SystemExit as exc:
+        code = exc.code
+    else:
+        raise AssertionError("main() returned without exiting")
+    out, err = capsys.readouterr()
+    return int(code or 0), out, err
+
+
+def test_train_without_prices_says_to_fetch_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(["--home", str(tmp_path), "train"], capsys)
+
+    assert code == 1
+    assert out == ""
+    assert err == (
+        f"Error: no prices at {tmp_path / 'data' / 'prices.csv'}: run `psystock data fetch` "
+        "first (or pass --data PATH)\n"
+    )
+
+
+def test_train_with_too_few_days_names_what_it_needs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_cli(["--home", str(tmp_path), "data", "fetch", "--source", "synthetic", "--days", "10"],
+            capsys)  # fmt: skip
+
+    code, _, err = run_cli(["--home", str(tmp_path), "train"], capsys)
+
+    assert code == 2
+    assert err == (
+        "Error: not enough prices to build features: expected at least 15 consecutive days "
+        "(14 of history and the label day), got 10 days\n"
+    )
