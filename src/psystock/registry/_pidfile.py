@@ -7,21 +7,13 @@ pid the kernel has since given to another process is not mistaken for the regist
 from __future__ import annotations
 
 import json
-import os
-import signal
-from contextlib import suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from psystock.errors import RegistryServerError
+from psystock.registry._process import is_process_alive, process_start_ticks
 
 PID_FILE_NAME = "registry.pid"
 """Name of the pid file inside the psystock home."""
-
-_PROC = Path("/proc")
-# Fields of /proc/PID/stat after the command name: state is field 3, starttime field 22.
-_STATE_INDEX = 0
-_START_TIME_INDEX = 19
 
 
 @dataclass(frozen=True)
@@ -80,7 +72,7 @@ def check_pid_file(path: Path) -> PidFileCheck:
     except (ValueError, TypeError) as exc:
         remove_pid_file(path)
         return PidFileCheck(None, None, f"unreadable: {exc}")
-    if is_record_alive(record):
+    if is_process_alive(record.pid, record.start_ticks):
         return PidFileCheck(record)
     remove_pid_file(path)
     reason = (
@@ -102,79 +94,3 @@ def write_pid_file(path: Path, record: PidRecord) -> None:
 def remove_pid_file(path: Path) -> None:
     """Remove ``path`` if it exists."""
     path.unlink(missing_ok=True)
-
-
-def process_start_ticks(pid: int) -> int | None:
-    """The kernel's start time of ``pid`` (clock ticks since boot), or ``None`` if unknown."""
-    stat = _read_stat(pid)
-    return None if stat is None else int(stat[_START_TIME_INDEX])
-
-
-def is_record_alive(record: PidRecord) -> bool:
-    """Whether the process in ``record`` still runs and is the one that was recorded.
-
-    A zombie counts as gone (and is reaped when it is our child). Without ``/proc`` the start
-    time cannot be compared, and a live pid is trusted.
-    """
-    if not _PROC.joinpath("self", "stat").exists():
-        return _pid_exists(record.pid)
-    stat = _read_stat(record.pid)
-    if stat is None:
-        return False
-    if stat[_STATE_INDEX] in ("Z", "X"):
-        reap(record.pid)
-        return False
-    return record.start_ticks is None or int(stat[_START_TIME_INDEX]) == record.start_ticks
-
-
-def reap(pid: int) -> None:
-    """Collect the exit status of ``pid`` if it is an exited child of this process."""
-    with suppress(ChildProcessError):  # not our child: init collects it
-        os.waitpid(pid, os.WNOHANG)
-
-
-def is_group_alive(pgid: int) -> bool:
-    """Whether any process of the process group ``pgid`` is left (zombies of ours reaped)."""
-    reap(pgid)
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def signal_group(pgid: int, signum: signal.Signals) -> None:
-    """Send ``signum`` to the process group ``pgid``; a group already gone is fine.
-
-    Raises:
-        RegistryServerError: the group belongs to another user.
-    """
-    try:
-        os.killpg(pgid, signum)
-    except ProcessLookupError:
-        pass
-    except PermissionError as exc:
-        raise RegistryServerError(
-            f"cannot stop the registry server (process group {pgid}): permission denied"
-        ) from exc
-
-
-def _read_stat(pid: int) -> list[str] | None:
-    try:
-        raw = _PROC.joinpath(str(pid), "stat").read_text(encoding="utf-8", errors="replace")
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    # The command name (field 2) is in parentheses and may itself contain spaces or ")".
-    return raw[raw.rindex(")") + 2 :].split()
-
-
-def _pid_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

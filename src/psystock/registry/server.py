@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import sys
 import time
 from collections.abc import Mapping
@@ -29,14 +28,11 @@ from psystock.registry._pidfile import (
     PidFileCheck,
     PidRecord,
     check_pid_file,
-    is_group_alive,
-    process_start_ticks,
-    reap,
     remove_pid_file,
-    signal_group,
     write_pid_file,
 )
 from psystock.registry._ports import is_port_in_use
+from psystock.registry._process import exit_code, process_start_ticks, spawn_detached, stop_group
 from psystock.registry._serverlog import LOG_FILE_NAME, last_meaningful_line
 from psystock.registry._uris import redact_uri, server_url
 from psystock.settings import Settings
@@ -55,7 +51,6 @@ HEALTH_PATH = "/health"
 _POLL_INTERVAL_S = 0.25
 _PROGRESS_INTERVAL_S = 5.0
 _HEALTH_TIMEOUT_S = 2.0
-_KILL_WAIT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -174,7 +169,7 @@ def start_server(settings: Settings) -> ServerStatus:
     try:
         _wait_until_healthy(record, registry.start_timeout_s, log_offset)
     except BaseException:  # Ctrl-C included: never leave a half-started server behind
-        _terminate(record.pid, registry.stop_timeout_s)
+        stop_group(record.pid, registry.stop_timeout_s)
         remove_pid_file(home / PID_FILE_NAME)
         raise
     logger.info("the registry answers at %s", server_url(record.host, record.port))
@@ -193,8 +188,8 @@ def stop_server(settings: Settings) -> ServerStatus:
     home = settings.home.resolve()
     check = check_pid_file(home / PID_FILE_NAME)
     if check.record is None:
-        return _status_without_server(settings, home, check)
-    _terminate(check.record.pid, settings.registry.stop_timeout_s)
+        return _status_without_server(settings, home, check, should_check_health=False)
+    stop_group(check.record.pid, settings.registry.stop_timeout_s)
     remove_pid_file(home / PID_FILE_NAME)
     logger.info("stopped the registry (pid %d)", check.record.pid)
     return _status_of(check.record, home, check, is_running=False)
@@ -228,19 +223,7 @@ def _spawn(settings: Settings, home: Path) -> tuple[PidRecord, int]:
         log.write(f"--- psystock registry up at {started_at}: {' '.join(command)}\n".encode())
         log.flush()
         offset = log.tell()
-        # posix_spawn rather than Popen: the server outlives this process by design, and a
-        # Popen object would warn that its child is still running when it is collected.
-        pid = os.posix_spawn(
-            command[0],
-            command,
-            environment,
-            file_actions=[
-                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-                (os.POSIX_SPAWN_DUP2, log.fileno(), 1),
-                (os.POSIX_SPAWN_DUP2, log.fileno(), 2),
-            ],
-            setsid=True,
-        )
+        pid = spawn_detached(command, environment, log)
     record = PidRecord(
         pid=pid,
         host=settings.registry.host,
@@ -269,11 +252,11 @@ def _wait_until_healthy(record: PidRecord, timeout_s: float, log_offset: int) ->
     started = time.monotonic()
     next_progress = started + _PROGRESS_INTERVAL_S
     while True:
-        exit_code = _exit_code(record.pid)
-        if exit_code is not None:
+        code = exit_code(record.pid)
+        if code is not None:
             line = last_meaningful_line(log_file, log_offset) or "no output"
             raise RegistryServerError(
-                f"the registry server exited during start-up (exit code {exit_code}): "
+                f"the registry server exited during start-up (exit code {code}): "
                 f"{line} (log: {log_file})"
             )
         if is_healthy(url):
@@ -289,35 +272,6 @@ def _wait_until_healthy(record: PidRecord, timeout_s: float, log_offset: int) ->
             logger.info("waiting for the registry at %s to answer (%.0f s)", url, elapsed)
             next_progress += _PROGRESS_INTERVAL_S
         time.sleep(_POLL_INTERVAL_S)
-
-
-def _exit_code(pid: int) -> int | None:
-    """The exit code of our child ``pid`` if it has exited, else ``None``."""
-    try:
-        done, status = os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        return None
-    return os.waitstatus_to_exitcode(status) if done else None
-
-
-def _terminate(pgid: int, timeout_s: float) -> None:
-    signal_group(pgid, signal.SIGTERM)
-    if _wait_until_gone(pgid, timeout_s):
-        return
-    logger.warning("the registry did not stop within %g s of SIGTERM: sending SIGKILL", timeout_s)
-    signal_group(pgid, signal.SIGKILL)
-    if not _wait_until_gone(pgid, _KILL_WAIT_S):
-        raise RegistryServerError(f"the registry server (process group {pgid}) did not stop")
-
-
-def _wait_until_gone(pgid: int, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while is_group_alive(pgid):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)
-    reap(pgid)
-    return True
 
 
 def _ensure_same_server(record: PidRecord, settings: Settings) -> None:
@@ -369,7 +323,9 @@ def _status_of(
     )
 
 
-def _status_without_server(settings: Settings, home: Path, check: PidFileCheck) -> ServerStatus:
+def _status_without_server(
+    settings: Settings, home: Path, check: PidFileCheck, *, should_check_health: bool = True
+) -> ServerStatus:
     url = server_url(settings.registry.host, settings.registry.port)
     return ServerStatus(
         url=url,
@@ -378,7 +334,7 @@ def _status_without_server(settings: Settings, home: Path, check: PidFileCheck) 
         pid_file=home / PID_FILE_NAME,
         log_file=home / LOG_FILE_NAME,
         is_running=False,
-        is_healthy=is_healthy(url),
+        is_healthy=should_check_health and is_healthy(url),
         stale_pid=check.stale_pid,
         stale_reason=check.stale_reason,
     )
