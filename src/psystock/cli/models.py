@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from psystock.registry.models import ModelVersionSummary
 
 KEY_METRICS = (
-    "test_accuracy", "test_f1", "test_f1_score", "test_log_loss", "test_logloss",
-    "test_mcc", "test_precision", "test_recall", "accuracy", "f1", "log_loss",
+    "test_accuracy", "test_f1", "test_log_loss", "test_roc_auc", "test_mcc",
+    "test_precision", "test_recall",
 )  # fmt: skip
 """Metrics shown in the table, best first, when a version's run has them (``--json`` has all)."""
 
