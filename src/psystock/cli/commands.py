@@ -10,11 +10,13 @@ def all_commands() -> list[click.Command]:
     from psystock.cli import config
     from psystock.cli import data as data_commands
     from psystock.cli import models as model_commands
+    from psystock.cli import quickstart as quickstart_commands
     from psystock.cli import registry as registry_commands
     from psystock.cli import serve as serve_commands
     from psystock.cli import train as train_commands
 
     return [
+        quickstart_commands.quickstart,
         config.config,
         registry_commands.registry,
         data_commands.data,

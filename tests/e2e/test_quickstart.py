@@ -1,0 +1,148 @@
+"""``psystock quickstart`` as a user runs it: the real executable, a fresh home, a free port.
+
+The first run starts the registry, trains on the real BTC-USD prices and promotes version 1.
+The second run reuses that registry, finds Yahoo Finance unreachable (a dead proxy makes that
+certain with or without internet), falls back to synthetic prices, promotes version 2 and
+stops the registry.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import MODEL_NAME, free_port
+
+PSYSTOCK = Path(sys.executable).parent / "psystock"
+RUN_TIMEOUT_S = 240
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """A psystock home and registry port of its own."""
+
+    home: Path
+    port: int
+    env: dict[str, str]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(PSYSTOCK), *args],
+            env=self.env,
+            cwd=self.home.parent,
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT_S,
+            check=False,
+        )
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    root = tmp_path_factory.mktemp("quickstart")
+    port = free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PSYSTOCK_", "MLFLOW_"))
+    }
+    env |= {
+        "PSYSTOCK_HOME": str(root / "home"),
+        "PSYSTOCK_REGISTRY__PORT": str(port),
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        "DO_NOT_TRACK": "true",
+    }
+    box = Sandbox(home=root / "home", port=port, env=env)
+    yield box
+    box.run("registry", "down")  # whatever a failed test left running
+
+
+def summary_of(stdout: str) -> dict[str, str]:
+    """The ``  Label: text`` lines after ``PsyStock quickstart: done.``."""
+    _, _, tail = stdout.partition("PsyStock quickstart: done.\n")
+    lines = (re.fullmatch(r"  ([^:]+):\s+(.*)", line) for line in tail.splitlines())
+    return {match.group(1): match.group(2) for match in lines if match}
+
+
+def test_quickstart_on_real_prices_ends_with_version_1_in_production(
+    sandbox: Sandbox, btc_csv: Path
+) -> None:
+    from mlflow import MlflowClient
+
+    done = sandbox.run("quickstart", "--source", "csv", str(btc_csv))
+
+    assert done.returncode == 0, done.stderr
+    assert f"Registry: starting the local MLflow registry on 127.0.0.1:{sandbox.port}..." in (
+        done.stdout
+    )
+    summary = summary_of(done.stdout)
+    assert summary["MLflow UI"] == f"{sandbox.url}/#/models/{MODEL_NAME}"
+    assert summary["Data"] == (
+        f"3,484 days of BTC-USD prices from csv:{btc_csv.resolve()}, 2014-09-17 to 2024-03-31 "
+        f"(0 rows with missing values dropped) -> {sandbox.home / 'data' / 'prices.csv'}"
+    )
+    assert re.fullmatch(rf"\w{{32}}  {re.escape(sandbox.url)}/#/experiments/\d+/runs/\w{{32}}",
+                        summary["Run"])  # fmt: skip
+    assert re.fullmatch(
+        r"accuracy 0\.\d{3}, f1 0\.\d{3}, roc_auc 0\.\d{3}, mcc -?0\.\d{3}",
+        summary["Test metrics"],
+    )
+    assert summary["Model"] == f"{MODEL_NAME} version 1: stage Production, alias production"
+    assert summary["Registry"] == (
+        f"running at {sandbox.url}; stop it with `psystock --home {sandbox.home} registry down`"
+    )
+    client = MlflowClient(sandbox.url)
+    version = client.get_model_version_by_alias(MODEL_NAME, "production")
+    assert (version.version, version.current_stage) == ("1", "Production")
+    assert version.tags["data_source"] == f"csv:{btc_csv.resolve()}"
+    assert summary["Run"].startswith(str(version.run_id))
+
+
+def test_quickstart_again_reuses_the_registry_falls_back_to_synthetic_and_stops(
+    sandbox: Sandbox,
+) -> None:
+    from mlflow import MlflowClient
+
+    assert httpx.get(f"{sandbox.url}/health", timeout=5).status_code == 200
+    env = {**sandbox.env, "PSYSTOCK_DATA__YAHOO_PROXY": f"http://127.0.0.1:{free_port()}"}
+    offline = Sandbox(home=sandbox.home, port=sandbox.port, env=env)
+
+    done = offline.run("quickstart", "--stop-registry")
+
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == (
+        f"Registry: reusing the registry already running at {sandbox.url} "
+        f"(backend sqlite:///{sandbox.home / 'mlflow.db'})."
+    )
+    assert lines[1].startswith("Data: cannot fetch BTC-USD from Yahoo Finance: ConnectionError:")
+    assert lines[2] == "Data: falling back to SYNTHETIC prices (generated, not market data)."
+    summary = summary_of(done.stdout)
+    assert summary["Data"].startswith(
+        "1,500 days of BTC-USD SYNTHETIC prices (not market data) from synthetic(seed=42), "
+        "2014-09-17 to 2018-10-25"
+    )
+    assert summary["Model"] == (
+        f"{MODEL_NAME} version 2: stage Production, alias production (trained on SYNTHETIC prices)"
+    )
+    assert summary["Registry"] == (
+        f"stopped (start it again with `psystock --home {sandbox.home} registry up`)"
+    )
+    with pytest.raises(httpx.ConnectError, match="Connection refused"):
+        httpx.get(f"{sandbox.url}/health", timeout=5)
+    # The registry is down; its SQLite store still says what the run left behind.
+    client = MlflowClient(f"sqlite:///{sandbox.home / 'mlflow.db'}")
+    versions = {str(v.version): v for v in client.search_model_versions(f"name = '{MODEL_NAME}'")}
+    assert (versions["1"].current_stage, versions["2"].current_stage) == ("Archived", "Production")
+    assert versions["2"].tags["data_source"] == "synthetic(seed=42)"
+    assert str(client.get_model_version_by_alias(MODEL_NAME, "production").version) == "2"
