@@ -66,7 +66,8 @@ def test_run_quickstart_stops_at_the_first_failing_step(tmp_path: Path) -> None:
 
 
 def test_fetch_data_from_csv_needs_a_path(tmp_path: Path) -> None:
-    run = QuickstartRun(Settings(home=tmp_path), QuickstartOptions(source="csv"), [].append)
+    said: list[str] = []
+    run = QuickstartRun(Settings(home=tmp_path), QuickstartOptions(source="csv"), said.append)
 
     with pytest.raises(InputError, match=r"^--source csv needs the PATH of a CSV"):
         fetch_data(run)
