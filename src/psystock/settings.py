@@ -170,8 +170,8 @@ class ServingSettings(_Section):
     host: str = "127.0.0.1"
     """Interface the API listens on."""
 
-    port: int = Field(6000, ge=1, le=65535)
-    """Port of the API."""
+    port: int = Field(6000, ge=0, le=65535)
+    """Port of the API (0: any free port, for tests)."""
 
     workers: int = Field(1, ge=1)
     """Worker processes."""

@@ -1,7 +1,9 @@
 """``text/csv`` request bodies turned into a ``ModelInput``, with or without a header row.
 
-The header is sniffed: when every field of the first row is a number, the body has no header
-and columns are positional (the book's rows are headerless). A first header field that is
+The header is sniffed: the first row is a header when one of its fields is not a number, or
+when its fields are exactly the model's column names (the book's model names its columns
+0..13, a header that looks like numbers); otherwise the body has no header and columns are
+positional (the book's rows are headerless). A first header field that is
 empty is the index column ``DataFrame.to_csv()`` writes; it is dropped. Values stay strings:
 the scoring runtime converts them and names the row and column of any that is not a number.
 """
@@ -9,6 +11,7 @@ the scoring runtime converts them and names the row and column of any that is no
 from __future__ import annotations
 
 import csv
+from collections.abc import Collection
 
 from psystock.errors import PayloadError
 from psystock.scoring import ModelInput
@@ -17,8 +20,12 @@ from psystock.serving.payloads import ParsedPayload
 SOURCE = "CSV"
 
 
-def parse_csv_body(body: bytes) -> ParsedPayload:
+def parse_csv_body(body: bytes, column_names: Collection[str] = ()) -> ParsedPayload:
     """Parse a CSV prediction request.
+
+    Args:
+        body: the raw body.
+        column_names: the model's column names as strings, to recognise a numeric header.
 
     Raises:
         PayloadError: the body is empty, not UTF-8, malformed, or its rows differ in length;
@@ -36,7 +43,7 @@ def parse_csv_body(body: bytes) -> ParsedPayload:
         raise PayloadError(f"{SOURCE} body is empty: expected rows of comma-separated values")
     columns: tuple[str, ...] | None = None
     rows = lines
-    if not all(_is_number(field) for field in lines[0]):
+    if _is_header(lines[0], column_names):
         columns, rows = tuple(field.strip() for field in lines[0]), lines[1:]
     drop_index = columns is not None and columns[0] == ""
     if columns is not None and drop_index:
@@ -55,6 +62,13 @@ def parse_csv_body(body: bytes) -> ParsedPayload:
             )
         values.append(cells)
     return ParsedPayload(ModelInput(values, columns), len(values), SOURCE)
+
+
+def _is_header(fields: list[str], column_names: Collection[str]) -> bool:
+    if not all(_is_number(field) for field in fields):
+        return True
+    names = {field.strip() for field in fields}
+    return bool(column_names) and len(names) == len(fields) and names == set(column_names)
 
 
 def _is_number(field: str) -> bool:

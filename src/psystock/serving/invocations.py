@@ -66,7 +66,7 @@ async def _predict(state: ServingState, scope: Scope, receive: Receive) -> bytes
     content_type = parse_content_type(headers.content_type)
     body = await read_body(receive, headers, state.settings.serving.max_body_bytes)
     if content_type.mime == CONTENT_TYPE_CSV:
-        payload = parse_csv_body(body)
+        payload = parse_csv_body(body, state.column_names())
     else:
         payload = parse_json_body(body, content_type.pandas_orient)
     _, prediction = await state.predict(payload)

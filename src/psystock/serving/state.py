@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from psystock.errors import InputError, ModelUnavailableError, PayloadTooLargeError
+from psystock.registry.references import parse_reference
 from psystock.scoring import LoadedModel, ScoringRuntime
 from psystock.scoring.rollout import ModelHolder, RegistryWatcher
 from psystock.serving.auth import BearerAuth
@@ -43,8 +44,13 @@ class ServingState:
 
     @classmethod
     def build(cls, settings: Settings) -> ServingState:
-        """Wire the parts for ``settings`` (nothing is loaded or started yet)."""
+        """Wire the parts for ``settings`` (nothing is loaded or started yet).
+
+        Raises:
+            ModelReferenceError: the model reference is malformed (fails before serving).
+        """
         serving = settings.serving
+        parse_reference(settings.scoring.reference)
         metrics = ServingMetrics(serving.metrics_dir)
         holder = ModelHolder()
         watcher = RegistryWatcher(
@@ -75,6 +81,14 @@ class ServingState:
         if model is None:
             raise ModelUnavailableError(self.watcher.reference, self.holder.last_error)
         return model
+
+    def column_names(self) -> frozenset[str]:
+        """The served model's column names as strings (empty when positional or unknown)."""
+        model = self.holder.model
+        schema = model.schema if model is not None else None
+        if schema is None or schema.is_positional:
+            return frozenset()
+        return frozenset(column.key for column in schema.columns)
 
     async def predict(self, payload: ParsedPayload) -> tuple[LoadedModel, Any]:
         """Check the row limit, prepare ``payload`` for the current model and predict it.
