@@ -6,7 +6,10 @@ pid the kernel has since given to another process is not mistaken for the regist
 
 from __future__ import annotations
 
+import fcntl
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -94,3 +97,17 @@ def write_pid_file(path: Path, record: PidRecord) -> None:
 def remove_pid_file(path: Path) -> None:
     """Remove ``path`` if it exists."""
     path.unlink(missing_ok=True)
+
+
+@contextmanager
+def locked_pid_file(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock beside ``path`` so two ``registry up`` cannot race each other.
+
+    The second waits until the first has started (or failed), then finds its pid file.
+    """
+    with path.with_name(f".{path.name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -28,6 +28,7 @@ from psystock.registry._pidfile import (
     PidFileCheck,
     PidRecord,
     check_pid_file,
+    locked_pid_file,
     remove_pid_file,
     write_pid_file,
 )
@@ -148,6 +149,11 @@ def start_server(settings: Settings) -> ServerStatus:
     """
     home = settings.home.resolve()
     home.mkdir(parents=True, exist_ok=True)
+    with locked_pid_file(home / PID_FILE_NAME):
+        return _start_locked(settings, home)
+
+
+def _start_locked(settings: Settings, home: Path) -> ServerStatus:
     check = check_pid_file(home / PID_FILE_NAME)
     if check.record is not None:
         _ensure_same_server(check.record, settings)

@@ -7,6 +7,7 @@ import os
 import re
 import socket
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -60,25 +61,31 @@ def test_registry_up_status_down_lifecycle(tmp_path: Path, run_psystock: RunPsys
     port = free_port()
     url = f"http://127.0.0.1:{port}"
 
-    up = run_psystock("--home", home, "registry", "up", "--port", port)
+    # Two at once: the pid file's lock makes one start the server and the other find it.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        ups = list(
+            pool.map(
+                lambda _: run_psystock("--home", home, "registry", "up", "--port", port), range(2)
+            )
+        )
 
-    assert up.returncode == 0, up.stderr
-    pid = json.loads(pid_file.read_text())["pid"]
     try:
-        assert up.stdout.splitlines()[0] == f"The registry is running at {url} (pid {pid})."
-        assert f"  backend:   sqlite:///{home / 'mlflow.db'}" in up.stdout
-        assert f"  artifacts: {home / 'artifacts'}" in up.stdout
-        assert f"MLflow UI: {url}/#/models" in up.stdout
-        assert f"removed the stale pid file {pid_file}: process {gone} is gone" in up.stderr
-        assert httpx.get(f"{url}/health", timeout=5).status_code == 200
-        assert os.getpgid(pid) == pid  # it leads its own process group
-        assert pid in mlflow_servers_on(port)
-
-        again = run_psystock("--home", home, "registry", "up", "--port", port)
-        assert again.returncode == 0, again.stderr
-        assert again.stdout.splitlines()[0] == (
+        assert [up.returncode for up in ups] == [0, 0], [up.stderr for up in ups]
+        pid = json.loads(pid_file.read_text())["pid"]
+        started = next(up for up in ups if "is running" in up.stdout)
+        assert started.stdout.splitlines()[0] == f"The registry is running at {url} (pid {pid})."
+        assert f"  backend:   sqlite:///{home / 'mlflow.db'}" in started.stdout
+        assert f"  artifacts: {home / 'artifacts'}" in started.stdout
+        assert f"MLflow UI: {url}/#/models" in started.stdout
+        assert f"removed the stale pid file {pid_file}: process {gone} is gone" in started.stderr
+        found = next(up for up in ups if up is not started)
+        assert found.stdout.splitlines()[0] == (
             f"The registry is already running at {url} (pid {pid})."
         )
+        assert httpx.get(f"{url}/health", timeout=5).status_code == 200
+        assert os.getpgid(pid) == pid  # it leads its own process group
+        # One server only: every mlflow process on the port belongs to the recorded group.
+        assert {os.getpgid(server) for server in mlflow_servers_on(port)} == {pid}
 
         other = run_psystock("--home", home, "registry", "up", "--port", port + 1)
         assert other.returncode == 1
