@@ -31,7 +31,7 @@ def _setting_option(field: str, *flags: str, value_type: Any = None) -> Callable
     info = RegistrySettings.model_fields[field]
     default = _COMPUTED_DEFAULTS.get(field, info.default)
     variable = f"PSYSTOCK_REGISTRY__{field.upper()}"
-    description = " ".join((info.description or "").split())
+    description = " ".join((info.description or "").replace("``", "").split())
     return click.option(
         *flags,
         field,
