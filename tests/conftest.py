@@ -12,9 +12,10 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 import pytest
@@ -209,3 +210,32 @@ def registered_model(mlflow_server: MlflowServer) -> RegisteredModel:
     client.transition_model_version_stage(MODEL_NAME, version, "Production")
     client.set_registered_model_alias(MODEL_NAME, "production", version)
     return RegisteredModel(name=MODEL_NAME, version=version, tracking_uri=mlflow_server.url)
+
+
+class CliResult(NamedTuple):
+    """What one run of ``psystock`` through its real entry point produced."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+RunCli = Callable[..., CliResult]
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> RunCli:
+    """Run ``psystock ARGS`` in-process through ``main`` (the real error boundary)."""
+    from psystock.cli import main
+
+    def run(*args: str | Path) -> CliResult:
+        code: int | str | None = None
+        try:
+            main([str(arg) for arg in args])
+        except SystemExit as exc:
+            code = exc.code
+        captured = capsys.readouterr()
+        assert isinstance(code, int), f"main() must exit with an exit code, got {code!r}"
+        return CliResult(code, captured.out, captured.err)
+
+    return run

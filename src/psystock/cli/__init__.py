@@ -83,7 +83,8 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI: the single place where a ``PsystockError`` becomes an exit code."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        cli.main(args=argv, prog_name="psystock", standalone_mode=False)
+        # With standalone_mode=False click returns the code a command passed to ctx.exit().
+        code = cli.main(args=argv, prog_name="psystock", standalone_mode=False)
     except PsystockError as exc:
         if debug:
             logger.exception("psystock failed")
@@ -97,4 +98,4 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -107,9 +106,7 @@ def status(as_json: bool) -> None:
     else:
         _echo_not_running(current)
     if not current.is_running:
-        # SystemExit, not ctx.exit(): click returns ctx.exit's code from main() in
-        # standalone_mode=False, where psystock's entry point would turn it into 0.
-        sys.exit(EXIT_NOT_RUNNING)
+        click.get_current_context().exit(EXIT_NOT_RUNNING)
 
 
 def _echo_details(status: ServerStatus) -> None:

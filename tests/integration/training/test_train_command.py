@@ -6,24 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from psystock.cli import main
-from tests.conftest import MlflowServer
-
-
-def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run the real entry point; return its exit code, stdout and stderr."""
-    try:
-        main(argv)
-    except SystemExit as exc:
-        code = exc.code
-    else:
-        raise AssertionError("main() returned without exiting")
-    out, err = capsys.readouterr()
-    return int(code or 0), out, err
+from tests.conftest import MlflowServer, RunCli
 
 
 def test_train_command_prints_run_version_metrics_and_links(
-    mlflow_server: MlflowServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    mlflow_server: MlflowServer, tmp_path: Path, run_cli: RunCli,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     from mlflow import MlflowClient
@@ -31,11 +18,9 @@ def test_train_command_prints_run_version_metrics_and_links(
     name = f"psystock-test-cli-{uuid.uuid4().hex[:8]}"
     monkeypatch.setenv("PSYSTOCK_TRAINING__NUM_BOOST_ROUND", "10")
     base = ["--home", str(tmp_path), "--tracking-uri", mlflow_server.url]
-    assert (
-        run_cli([*base, "data", "fetch", "--source", "synthetic", "--days", "300"], capsys)[0] == 0
-    )
+    assert run_cli(*base, "data", "fetch", "--source", "synthetic", "--days", "300")[0] == 0
 
-    code, out, _ = run_cli([*base, "train", "--model-name", name, "--experiment", "cli"], capsys)
+    code, out, _ = run_cli(*base, "train", "--model-name", name, "--experiment", "cli")
 
     assert code == 0
     lines = out.splitlines()

@@ -6,26 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from psystock.cli import main
-
-
-def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run the real entry point; return its exit code, stdout and stderr."""
-    try:
-        main(argv)
-    except SystemExit as exc:
-        code = exc.code
-    else:
-        raise AssertionError("main() returned without exiting")
-    out, err = capsys.readouterr()
-    return int(code or 0), out, err
+from tests.conftest import RunCli
 
 
 def test_data_fetch_csv_writes_prices_and_names_the_source(
-    btc_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    btc_csv: Path, tmp_path: Path, run_cli: RunCli
 ) -> None:
     code, out, _ = run_cli(
-        ["--home", str(tmp_path), "data", "fetch", "--source", "csv", str(btc_csv)], capsys
+        *["--home", str(tmp_path), "data", "fetch", "--source", "csv", str(btc_csv)]
     )
 
     assert code == 0
@@ -38,16 +26,21 @@ def test_data_fetch_csv_writes_prices_and_names_the_source(
     assert (tmp_path / "data" / "prices.csv").read_bytes().count(b"\n") == 3485
 
 
-def test_data_fetch_synthetic_says_synthetic_everywhere(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_data_fetch_synthetic_says_synthetic_everywhere(tmp_path: Path, run_cli: RunCli) -> None:
     output = tmp_path / "custom" / "p.csv"
 
     code, out, _ = run_cli(
-        ["data", "fetch", "--source", "synthetic", "--days", "90", "--seed", "4",
-         "--output", str(output)],
-        capsys,
-    )  # fmt: skip
+        "data",
+        "fetch",
+        "--source",
+        "synthetic",
+        "--days",
+        "90",
+        "--seed",
+        "4",
+        "--output",
+        str(output),
+    )
 
     assert code == 0
     assert out.splitlines()[0] == (
@@ -58,9 +51,7 @@ def test_data_fetch_synthetic_says_synthetic_everywhere(
     assert (metadata["source"], metadata["synthetic"]) == ("synthetic(seed=4)", True)
 
 
-def test_data_fetch_reports_the_dropped_null_rows(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_data_fetch_reports_the_dropped_null_rows(tmp_path: Path, run_cli: RunCli) -> None:
     source = tmp_path / "in.csv"
     source.write_text(
         "Date,Open,High,Low,Close,Adj Close,Volume\n"
@@ -69,7 +60,7 @@ def test_data_fetch_reports_the_dropped_null_rows(
     )
 
     code, out, _ = run_cli(
-        ["--home", str(tmp_path), "data", "fetch", "--source", "csv", str(source)], capsys
+        *["--home", str(tmp_path), "data", "fetch", "--source", "csv", str(source)]
     )
 
     assert code == 0
@@ -77,17 +68,17 @@ def test_data_fetch_reports_the_dropped_null_rows(
 
 
 def test_data_fetch_bad_cell_fails_with_row_and_column_and_keeps_the_old_file(
-    btc_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    btc_csv: Path, tmp_path: Path, run_cli: RunCli
 ) -> None:
     home = ["--home", str(tmp_path)]
-    run_cli([*home, "data", "fetch", "--source", "synthetic", "--days", "40"], capsys)
+    run_cli(*home, "data", "fetch", "--source", "synthetic", "--days", "40")
     before = (tmp_path / "data" / "prices.csv").read_bytes()
     bad = tmp_path / "bad.csv"
     lines = btc_csv.read_text().splitlines()[:30]
     lines[17] = lines[17].replace(lines[17].split(",")[1], "abc", 1)  # row 17, column Open
     bad.write_text("\n".join(lines) + "\n")
 
-    code, out, err = run_cli([*home, "data", "fetch", "--source", "csv", str(bad)], capsys)
+    code, out, err = run_cli(*home, "data", "fetch", "--source", "csv", str(bad))
 
     assert code == 2
     assert out == ""
@@ -99,7 +90,7 @@ def test_data_fetch_bad_cell_fails_with_row_and_column_and_keeps_the_old_file(
 
 
 def test_data_fetch_gap_fails_naming_the_missing_day(
-    btc_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    btc_csv: Path, tmp_path: Path, run_cli: RunCli
 ) -> None:
     gappy = tmp_path / "gappy.csv"
     lines = btc_csv.read_text().splitlines()[:30]
@@ -107,7 +98,7 @@ def test_data_fetch_gap_fails_naming_the_missing_day(
     gappy.write_text("\n".join(lines) + "\n")
 
     code, _, err = run_cli(
-        ["--home", str(tmp_path), "data", "fetch", "--source", "csv", str(gappy)], capsys
+        *["--home", str(tmp_path), "data", "fetch", "--source", "csv", str(gappy)]
     )
 
     assert code == 2
@@ -117,10 +108,8 @@ def test_data_fetch_gap_fails_naming_the_missing_day(
     )
 
 
-def test_data_fetch_csv_without_path_is_a_usage_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, _, err = run_cli(["--home", str(tmp_path), "data", "fetch", "--source", "csv"], capsys)
+def test_data_fetch_csv_without_path_is_a_usage_error(tmp_path: Path, run_cli: RunCli) -> None:
+    code, _, err = run_cli("--home", str(tmp_path), "data", "fetch", "--source", "csv")
 
     assert code == 2
     assert "Error: --source csv needs the PATH of a CSV in Yahoo Finance format" in err
@@ -140,20 +129,17 @@ def test_data_fetch_csv_without_path_is_a_usage_error(
     ],
 )
 def test_data_fetch_rejects_options_of_another_source(
-    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    argv: list[str], message: str, tmp_path: Path, run_cli: RunCli
 ) -> None:
-    code, _, err = run_cli(["--home", str(tmp_path), "data", "fetch", *argv], capsys)
+    code, _, err = run_cli("--home", str(tmp_path), "data", "fetch", *argv)
 
     assert code == 2
     assert f"Error: {message}" in err
 
 
-def test_data_fetch_rejects_a_badly_written_date(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_data_fetch_rejects_a_badly_written_date(tmp_path: Path, run_cli: RunCli) -> None:
     code, _, err = run_cli(
-        ["--home", str(tmp_path), "data", "fetch", "--source", "synthetic", "--start", "1/2/2020"],
-        capsys,
+        *["--home", str(tmp_path), "data", "fetch", "--source", "synthetic", "--start", "1/2/2020"]
     )
 
     assert code == 2

@@ -1,36 +1,15 @@
 import json
-import logging
 import os
 from pathlib import Path
 
-import pytest
-
-from psystock.cli import main
 from psystock.registry._pidfile import PidRecord, write_pid_file
+from tests.conftest import RunCli
 
 PID_MAX = int(Path("/proc/sys/kernel/pid_max").read_text()) if Path("/proc").exists() else 99999
 
 
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run ``psystock ARGS`` through its real entry point; return (exit code, stdout, stderr)."""
-    code: int | str | None = None
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = exc.code
-    finally:
-        # configure_logging's handler holds the stderr of this test's capture: drop it so a
-        # later test does not log into a closed stream.
-        root = logging.getLogger()
-        for handler in [h for h in root.handlers if getattr(h, "_psystock", False)]:
-            root.removeHandler(handler)
-    captured = capsys.readouterr()
-    assert isinstance(code, int), f"main() must exit with an exit code, got {code!r}"
-    return code, captured.out, captured.err
-
-
-def test_registry_help_lists_up_down_status(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_cli(capsys, "registry", "--help")
+def test_registry_help_lists_up_down_status(run_cli: RunCli) -> None:
+    code, out, _ = run_cli("registry", "--help")
 
     assert code == 0
     for command in ("up", "down", "status"):
@@ -38,9 +17,9 @@ def test_registry_help_lists_up_down_status(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_registry_up_help_shows_each_setting_with_its_variable_and_default(
-    capsys: pytest.CaptureFixture[str],
+    run_cli: RunCli,
 ) -> None:
-    code, out, _ = run_cli(capsys, "registry", "up", "--help")
+    code, out, _ = run_cli("registry", "up", "--help")
 
     flat = " ".join(out.split())
     assert code == 0
@@ -52,10 +31,8 @@ def test_registry_up_help_shows_each_setting_with_its_variable_and_default(
     assert "[default: HOME/artifacts]" in flat
 
 
-def test_registry_up_rejects_a_port_out_of_range(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    code, _, err = run_cli(capsys, "--home", str(tmp_path), "registry", "up", "--port", "0")
+def test_registry_up_rejects_a_port_out_of_range(run_cli: RunCli, tmp_path: Path) -> None:
+    code, _, err = run_cli("--home", str(tmp_path), "registry", "up", "--port", "0")
 
     assert code == 2
     assert "Error: Invalid value for '--port': 0 is not in the range 1<=x<=65535." in err
@@ -63,18 +40,16 @@ def test_registry_up_rejects_a_port_out_of_range(
 
 
 def test_registry_down_without_pid_file_says_nothing_was_running(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    run_cli: RunCli, tmp_path: Path
 ) -> None:
-    code, out, err = run_cli(capsys, "--home", str(tmp_path), "registry", "down")
+    code, out, err = run_cli("--home", str(tmp_path), "registry", "down")
 
     assert code == 0
     assert out == f"Nothing was running (no pid file at {tmp_path / 'registry.pid'}).\n"
     assert "Error" not in err
 
 
-def test_registry_down_removes_a_stale_pid_file(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_registry_down_removes_a_stale_pid_file(run_cli: RunCli, tmp_path: Path) -> None:
     gone = PID_MAX + 1
     pid_file = tmp_path / "registry.pid"
     write_pid_file(
@@ -82,7 +57,7 @@ def test_registry_down_removes_a_stale_pid_file(
         PidRecord(gone, "127.0.0.1", 5000, "sqlite:///x.db", "/a", "/l", "2024-01-01", 1),
     )
 
-    code, out, _ = run_cli(capsys, "--home", str(tmp_path), "registry", "down")
+    code, out, _ = run_cli("--home", str(tmp_path), "registry", "down")
 
     assert code == 0
     assert out == (
@@ -91,13 +66,11 @@ def test_registry_down_removes_a_stale_pid_file(
     assert not pid_file.exists()
 
 
-def test_registry_down_removes_an_unreadable_pid_file(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_registry_down_removes_an_unreadable_pid_file(run_cli: RunCli, tmp_path: Path) -> None:
     pid_file = tmp_path / "registry.pid"
     pid_file.write_text(json.dumps({"pid": os.getpid()}))
 
-    code, out, _ = run_cli(capsys, "--home", str(tmp_path), "registry", "down")
+    code, out, _ = run_cli("--home", str(tmp_path), "registry", "down")
 
     assert code == 0
     assert out.startswith(

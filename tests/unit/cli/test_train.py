@@ -2,27 +2,11 @@
 
 from pathlib import Path
 
-import pytest
-
-from psystock.cli import main
+from tests.conftest import RunCli
 
 
-def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run the real entry point; return its exit code, stdout and stderr."""
-    try:
-        main(argv)
-    except SystemExit as exc:
-        code = exc.code
-    else:
-        raise AssertionError("main() returned without exiting")
-    out, err = capsys.readouterr()
-    return int(code or 0), out, err
-
-
-def test_train_without_prices_says_to_fetch_first(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, err = run_cli(["--home", str(tmp_path), "train"], capsys)
+def test_train_without_prices_says_to_fetch_first(tmp_path: Path, run_cli: RunCli) -> None:
+    code, out, err = run_cli("--home", str(tmp_path), "train")
 
     assert code == 1
     assert out == ""
@@ -32,13 +16,10 @@ def test_train_without_prices_says_to_fetch_first(
     )
 
 
-def test_train_with_too_few_days_names_what_it_needs(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    run_cli(["--home", str(tmp_path), "data", "fetch", "--source", "synthetic", "--days", "10"],
-            capsys)  # fmt: skip
+def test_train_with_too_few_days_names_what_it_needs(tmp_path: Path, run_cli: RunCli) -> None:
+    run_cli("--home", str(tmp_path), "data", "fetch", "--source", "synthetic", "--days", "10")
 
-    code, _, err = run_cli(["--home", str(tmp_path), "train"], capsys)
+    code, _, err = run_cli("--home", str(tmp_path), "train")
 
     assert code == 2
     assert err == (
