@@ -154,8 +154,9 @@ class BatchSettings(_Section):
     experiment: str = "psystock-batch"
     """MLflow experiment where each batch job is recorded as a run named ``batch_scoring``."""
 
-    block_size_bytes: int = Field(4 << 20, ge=1 << 16)
-    """Bytes of input read per chunk; memory stays flat whatever the input size."""
+    block_size_bytes: int = Field(1 << 20, ge=1 << 16)
+    """Bytes of CSV input read per chunk (about 37,000 rows of the book's input): memory stays
+    flat whatever the input size. Larger chunks are not faster and cost memory."""
 
     on_error: Literal["fail", "quarantine"] = "fail"
     """What a bad row does: stop the job (exit 2) or go to a quarantine side file."""

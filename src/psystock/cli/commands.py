@@ -7,6 +7,7 @@ import click
 
 def all_commands() -> list[click.Command]:
     """Every top-level command and group, in the order ``--help`` lists them."""
+    from psystock.cli import batch as batch_commands
     from psystock.cli import config
     from psystock.cli import data as data_commands
     from psystock.cli import models as model_commands
@@ -23,5 +24,6 @@ def all_commands() -> list[click.Command]:
         train_commands.train,
         model_commands.promote,
         model_commands.models,
+        batch_commands.batch,
         serve_commands.serve,
     ]

@@ -10,6 +10,9 @@ artifact files over MLflow's stable wire protocol needs neither. Endpoints used:
     GET /api/2.0/mlflow/logged-models/<model_id>
     GET /api/2.0/mlflow-artifacts/artifacts                     ?path=    (list a directory)
     GET /api/2.0/mlflow-artifacts/artifacts/<path>                        (download a file)
+    PUT /api/2.0/mlflow-artifacts/artifacts/<path>                        (upload a file)
+    POST /api/2.0/mlflow/experiments/create, /runs/create, /runs/log-batch, /runs/update
+    GET /api/2.0/mlflow/experiments/get-by-name                 ?experiment_name=
 
 Errors become ``RegistryError`` (``ModelNotFoundError`` when the registry says the thing does
 not exist) here; a 401/403 raises ``RegistryAuthError`` so the caller can fall back to
@@ -73,6 +76,27 @@ class RestClient:
         if response.is_success:
             return _json_body(response, what)
         raise self._error(response, what, reference)
+
+    def post_json(self, endpoint: str, body: dict[str, Any], *, what: str) -> dict[str, Any]:
+        """POST a JSON body to ``endpoint`` (relative to ``/api/2.0/mlflow``); return the JSON."""
+        try:
+            response = self._http.post(f"{API}{endpoint}", json=body)
+        except httpx.HTTPError as exc:
+            raise RegistryError(f"{what}: registry {self.base_url} unreachable ({exc})") from exc
+        if response.is_success:
+            return _json_body(response, what)
+        raise self._error(response, what, None)
+
+    def upload_file(self, source: Path, path: str) -> None:
+        """Upload ``source`` to the proxied artifact ``path``."""
+        what = f"uploading artifact {path}"
+        try:
+            with source.open("rb") as content:
+                response = self._http.put(f"{ARTIFACTS_API}/{path}", content=content.read())
+        except httpx.HTTPError as exc:
+            raise RegistryError(f"{what}: registry {self.base_url} unreachable ({exc})") from exc
+        if not response.is_success:
+            raise self._error(response, what, None)
 
     def list_artifacts(self, path: str) -> list[dict[str, Any]]:
         """The entries (``path``, ``is_dir``, ``file_size``) of a proxied artifact directory."""

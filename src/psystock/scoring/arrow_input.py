@@ -1,28 +1,29 @@
 """Turn an Arrow record batch (a CSV block, a Parquet row group) into a checked matrix.
 
-Numeric Arrow columns convert without copying through Python; string columns (a CSV block
-re-read as text because a value did not parse) are cast in one call when they can be, and
-only otherwise converted cell by cell to find the bad ones. With ``collect=True`` bad rows are
-set aside with their error (for a quarantine file) instead of stopping at the first.
+Numeric Arrow columns are copied chunk by chunk straight into the matrix from zero-copy
+numpy views, and integer columns without nulls skip the checks they cannot fail: the batch
+job's memory stays close to one block. String columns (a CSV block re-read as text because
+a value did not parse) are cast in one call when they can be, and only otherwise converted
+cell by cell to find the bad ones. With ``collect=True`` bad rows are set aside with their
+error (for a quarantine file) instead of stopping at the first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from psystock.errors import SchemaError
+from psystock.scoring.arrow_arrays import numpy_values
 from psystock.scoring.checks import bad_values, cell_error
 from psystock.scoring.columns import ColumnPlan
 from psystock.scoring.inputs import PreparedInput
+from psystock.scoring.schema import BOOLEAN_TYPE
 
 if TYPE_CHECKING:
     import pyarrow as pa
-
-ArrowPlanner = Callable[[tuple[str, ...] | None, int], ColumnPlan]
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,9 @@ class ArrowPrepared:
 
     Attributes:
         prepared: the good rows, mapped onto the model's columns.
-        values: each model column of the good rows as float64 (exact, unlike a float32
-            matrix), None for an optional column that was not given.
+        values: for each model column read from text, its numbers for the good rows as
+            float64 (exact, unlike a float32 matrix); None for columns that were numeric
+            already (use the batch's column) or not given.
         kept: a mask over the batch's rows of the rows in ``prepared``; None when all are.
         errors: one error per bad row (its first bad cell), in row order.
         bad_rows: 0-based indices of the bad rows in the batch.
@@ -67,66 +69,108 @@ def matrix_from_arrow(
     """
     n_rows = batch.num_rows
     numbers = row_numbers if row_numbers is not None else np.arange(1, n_rows + 1)
-    columns: list[np.ndarray | None] = []
+    first_row = int(numbers[0]) if n_rows else 1
+    matrix = np.empty((n_rows, len(plan.sources)), dtype=dtype)
     masks: list[np.ndarray | None] = []
+    texts: list[np.ndarray | None] = []
     for position, source in enumerate(plan.sources):
+        column = matrix[:, position]
         if source is None:
-            columns.append(None)
+            column[:] = np.nan
             masks.append(None)
+            texts.append(None)
             continue
-        first = int(numbers[0]) if n_rows else 1
-        values, unparsed = _float_column(batch.column(source), plan, position, first)
-        columns.append(values)
-        bad = bad_values(values, plan.types[position], plan.required[position])
-        masks.append(unparsed if bad is None else (bad if unparsed is None else bad | unparsed))
+        kind, required = plan.types[position], plan.required[position]
+        mask, text = _fill(
+            batch.column(source), column, kind, required, plan.labels[position], first_row
+        )
+        masks.append(mask)
+        texts.append(text)
     row_bad = _rows_with_problems(masks, n_rows)
-    errors: list[SchemaError] = []
-    bad_rows: tuple[int, ...] = ()
-    if row_bad is not None:
-        bad_rows = tuple(int(i) for i in np.flatnonzero(row_bad))
-        limit = None if collect else 1
-        for index in bad_rows[:limit]:
-            position = next(p for p, m in enumerate(masks) if m is not None and m[index])
-            source = plan.sources[position]
-            value = batch.column(source)[index].as_py()
-            errors.append(
-                cell_error(int(numbers[index]), plan.labels[position], plan.types[position], value)
-            )
-        if not collect:
-            raise errors[0]
-    kept = None if row_bad is None else ~row_bad
-    good = [None if c is None else (c if kept is None else c[kept]) for c in columns]
-    rows = n_rows if kept is None else int(kept.sum())
-    matrix = np.empty((rows, len(plan.sources)), dtype=dtype)
-    for position, column in enumerate(good):
-        matrix[:, position] = np.nan if column is None else column
-    prepared = PreparedInput(matrix, plan.names, plan.types)
-    return ArrowPrepared(prepared, tuple(good), kept, tuple(errors), bad_rows)
+    if row_bad is None:
+        return ArrowPrepared(
+            PreparedInput(matrix, plan.names, plan.types), tuple(texts), None, (), ()
+        )
+    bad_rows = tuple(int(i) for i in np.flatnonzero(row_bad))
+    errors = []
+    for index in bad_rows if collect else bad_rows[:1]:
+        position = next(p for p, m in enumerate(masks) if m is not None and m[index])
+        value = batch.column(plan.sources[position])[index].as_py()
+        errors.append(
+            cell_error(int(numbers[index]), plan.labels[position], plan.types[position], value)
+        )
+    if not collect:
+        raise errors[0]
+    kept = ~row_bad
+    good = PreparedInput(np.ascontiguousarray(matrix[kept]), plan.names, plan.types)
+    kept_texts = tuple(None if t is None else t[kept] for t in texts)
+    return ArrowPrepared(good, kept_texts, kept, tuple(errors), bad_rows)
 
 
-def _float_column(
-    array: Any, plan: ColumnPlan, position: int, first_row: int
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """The column as float64 (missing values NaN) and a mask of cells that are not numbers."""
+def _fill(
+    array: Any, out: np.ndarray, kind: str, required: bool, label: str | int, first_row: int
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Write ``array`` into ``out``; return the mask of bad cells and, for text, the floats."""
+    import pyarrow as pa
+
+    arrow_type = array.type
+    if (
+        pa.types.is_integer(arrow_type)
+        or pa.types.is_floating(arrow_type)
+        or pa.types.is_boolean(arrow_type)
+    ):
+        return _fill_numeric(array, out, kind, required), None
+    if pa.types.is_null(arrow_type):
+        out[:] = np.nan
+        return (np.ones(len(out), dtype=bool) if required else None), None
+    if not (pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)):
+        raise SchemaError("a numeric column", f"{arrow_type} values", row=first_row, column=label)
+    values, unparsed = _text_to_float(array)
+    out[:] = values
+    bad = bad_values(values, kind, required)
+    if unparsed is not None:
+        bad = unparsed if bad is None else bad | unparsed
+    return bad, values
+
+
+def _fill_numeric(array: Any, out: np.ndarray, kind: str, required: bool) -> np.ndarray | None:
+    import pyarrow as pa
+
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    masks: list[tuple[int, np.ndarray]] = []
+    offset = 0
+    for chunk in chunks:
+        size = len(chunk)
+        values = numpy_values(chunk)  # zero-copy without nulls; nulls become NaN
+        out[offset : offset + size] = values
+        # Whole numbers without nulls cannot be missing, infinite or fractional.
+        if not (pa.types.is_integer(chunk.type) and chunk.null_count == 0 and kind != BOOLEAN_TYPE):
+            bad = bad_values(np.asarray(values, dtype=np.float64), kind, required)
+            if bad is not None:
+                masks.append((offset, bad))
+        offset += size
+    if not masks:
+        return None
+    combined = np.zeros(len(out), dtype=bool)
+    for start, bad in masks:
+        combined[start : start + len(bad)] = bad
+    return combined
+
+
+def _text_to_float(array: Any) -> tuple[np.ndarray, np.ndarray | None]:
+    """Text as float64 (missing values NaN) and a mask of cells that are not numbers."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    kind = array.type
-    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
-        floats = pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
-        return np.asarray(floats, dtype=np.float64), None
-    if pa.types.is_null(kind):
-        return np.full(len(array), np.nan), None
-    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
-        raise SchemaError(
-            "a numeric column", f"{kind} values", row=first_row, column=plan.labels[position]
-        )
     trimmed = pc.utf8_trim_whitespace(array)
     try:
         floats = pc.cast(trimmed, pa.float64())
-        return np.asarray(floats.to_numpy(zero_copy_only=False), dtype=np.float64), None
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
+    else:
+        chunks = floats.chunks if isinstance(floats, pa.ChunkedArray) else [floats]
+        parts = [numpy_values(chunk) for chunk in chunks]
+        return (np.concatenate(parts) if parts else np.empty(0)).astype(np.float64), None
     # Some cell is not a number: convert cell by cell. Empty cells are missing (NaN: an error
     # in a required column, allowed in an optional one); any other text is always an error.
     cells = trimmed.to_pylist()

@@ -23,7 +23,7 @@ def test_typed_batch_converts_without_problems() -> None:
     assert result.kept is None
     assert result.errors == ()
     assert result.prepared.columns == (0, 1, 2)
-    np.testing.assert_array_equal(result.values[2], [0.5, 1.5])
+    assert result.values == (None, None, None)  # numeric columns are used as they are
 
 
 def test_string_batch_with_whitespace_converts() -> None:
@@ -53,6 +53,23 @@ def test_collect_sets_bad_rows_aside_with_one_error_each() -> None:
     np.testing.assert_array_equal(result.kept, [True, False, False, True])
     np.testing.assert_array_equal(result.prepared.matrix, [[1, 0, 1], [0, 1, 2]])
     np.testing.assert_array_equal(result.values[0], [1, 0])
+
+
+def test_typed_chunked_table_with_a_bad_float_in_a_later_chunk() -> None:
+    import pyarrow as pa
+
+    column = pa.chunked_array([[1.0, 2.0], [3.0, float("inf")]])
+    table = pa.table({"0": [1, 0, 1, 0], "1": [0, 1, 0, 1], "2": column})
+    result = matrix_from_arrow(table, plan_for(table), np.float32, collect=True)
+    assert result.bad_rows == (3,)
+    assert [str(e) for e in result.errors] == ["row 4, column 2: expected a number, got inf"]
+
+
+def test_boolean_signature_checks_integer_columns() -> None:
+    schema = InputSchema((ColumnSpec("flag", "boolean"),))
+    batch = pa.record_batch({"flag": [0, 1, 2]})
+    with pytest.raises(SchemaError, match=r"^row 3, column flag: expected 0 or 1, got 2$"):
+        matrix_from_arrow(batch, plan_columns(schema, ("flag",), 1), np.float32)
 
 
 def test_typed_batch_with_nulls_reports_null() -> None:

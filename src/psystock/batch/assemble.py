@@ -1,0 +1,78 @@
+"""Build output tables in the book's layout: input columns, ``prediction``, ``probability``.
+
+Input columns keep their values; a column that fed the model is written with its signature
+type (``long`` as int64...), also when its block had to be read as text to find bad rows.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from psystock.batch.csv_source import arrow_type
+from psystock.errors import InputError
+from psystock.scoring.arrow_arrays import arrow_array
+from psystock.scoring.arrow_input import ArrowPrepared
+from psystock.scoring.columns import ColumnPlan
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+PREDICTION = "prediction"
+PROBABILITY = "probability"
+
+
+class OutputAssembler:
+    """Turns scored batches into output tables of one fixed schema."""
+
+    def __init__(self, names: tuple[str, ...], plan: ColumnPlan, source_name: str) -> None:
+        for column in (PREDICTION, PROBABILITY):
+            if column in names:
+                raise InputError(
+                    f"input {source_name} already has a column named {column!r}: expected "
+                    f"the output columns {PREDICTION} and {PROBABILITY} to be new"
+                )
+        self.names = names
+        self._fed_by: dict[int, int] = {
+            source: position for position, source in enumerate(plan.sources) if source is not None
+        }
+        self._plan = plan
+        self.schema: pa.Schema | None = None
+
+    def table(
+        self,
+        rows: pa.Table,
+        prepared: ArrowPrepared,
+        decisions: np.ndarray,
+        probabilities: np.ndarray,
+    ) -> pa.Table:
+        """The output rows of one batch (bad rows already left out by ``prepared.kept``)."""
+        import pyarrow as pa
+
+        columns: list[Any] = []
+        mask = None if prepared.kept is None else arrow_array(prepared.kept)
+        for index, column in enumerate(rows.columns):
+            kept = column if mask is None else column.filter(mask)
+            columns.append(self._typed(index, kept, prepared))
+        columns.append(arrow_array(decisions.astype(np.int8, copy=False)))
+        columns.append(arrow_array(probabilities))
+        table = pa.Table.from_arrays(columns, names=[*self.names, PREDICTION, PROBABILITY])
+        if self.schema is None:
+            self.schema = table.schema
+        elif table.schema != self.schema:
+            table = table.cast(self.schema)
+        return table
+
+    def _typed(self, index: int, column: Any, prepared: ArrowPrepared) -> Any:
+        import pyarrow as pa
+
+        position = self._fed_by.get(index)
+        if position is None or not (
+            pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+        ):
+            return column
+        values = prepared.values[position]
+        assert values is not None  # every fed column has values
+        target = arrow_type(self._plan.types[position])
+        return arrow_array(values, np.isnan(values)).cast(target)

@@ -1,0 +1,47 @@
+"""The distribution of probabilities over a whole job, in constant memory, and its plot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+BINS = 20
+
+
+class ProbabilityHistogram:
+    """Counts of probabilities in ``BINS`` equal bins over [0, 1] (values outside are clipped)."""
+
+    def __init__(self) -> None:
+        self.edges = np.linspace(0.0, 1.0, BINS + 1)
+        self.counts = np.zeros(BINS, dtype=np.int64)
+
+    def add(self, probabilities: np.ndarray) -> None:
+        """Count one batch."""
+        if probabilities.size:
+            counts, _ = np.histogram(np.clip(probabilities, 0.0, 1.0), bins=self.edges)
+            self.counts += counts
+
+    def render(self, path: Path, threshold: float, title: str) -> Path:
+        """Draw the histogram with the threshold as a PNG at ``path``."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        figure, axes = plt.subplots(figsize=(6, 3.5), dpi=100)
+        try:
+            width = self.edges[1] - self.edges[0]
+            axes.bar(self.edges[:-1], self.counts, width=width, align="edge", color="#4c72b0")
+            axes.axvline(
+                threshold, color="#c44e52", linestyle="--", label=f"threshold {threshold:g}"
+            )
+            axes.set_xlabel("probability of an up day")
+            axes.set_ylabel("rows")
+            axes.set_title(title, fontsize=10)
+            axes.legend()
+            figure.tight_layout()
+            figure.savefig(path)
+        finally:
+            plt.close(figure)
+        return path

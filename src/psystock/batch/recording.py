@@ -1,0 +1,84 @@
+"""Record a batch job as an MLflow run named ``batch_scoring`` in ``batch.experiment``.
+
+Params: the reference asked for, the model name/version/source actually used, input, output,
+threshold, error policy and formats. Metrics: rows_in, rows_out, rows_quarantined,
+positive_rate, duration_s, rows_per_s. Artifact: ``probability_distribution.png``. A failed
+job ends ``FAILED`` (``KILLED`` when interrupted) with its error in the ``error`` tag.
+
+Recording never decides the job's fate: when the tracking server cannot be reached the job
+still runs (a path reference needs no registry) and a warning says it was not recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from psystock.batch.histogram import ProbabilityHistogram
+from psystock.batch.report import BatchReport
+from psystock.errors import PsystockError, RegistryError
+from psystock.registry.runs import FAILED, FINISHED, KILLED, RunRecorder, start_run
+from psystock.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+RUN_NAME = "batch_scoring"
+PLOT_FILE = "probability_distribution.png"
+
+
+class JobRecord:
+    """The MLflow run of one batch job, or nothing when the server is unreachable."""
+
+    def __init__(self, settings: Settings, params: dict[str, str]) -> None:
+        self._run: RunRecorder | None = None
+        try:
+            self._run = start_run(
+                settings, settings.batch.experiment, RUN_NAME, {"psystock.job": RUN_NAME}
+            )
+            self._run.log(params=params)
+        except RegistryError as exc:
+            logger.warning("this batch job is not recorded in MLflow: %s", exc)
+            self._run = None
+
+    @property
+    def run_id(self) -> str | None:
+        """The run's id, None when not recorded."""
+        return self._run.run_id if self._run is not None else None
+
+    def add_params(self, params: dict[str, str]) -> None:
+        """Log more params (the model actually resolved)."""
+        self._guard(lambda run: run.log(params=params))
+
+    def succeed(self, report: BatchReport, histogram: ProbabilityHistogram) -> None:
+        """Log the metrics and the plot, and end the run FINISHED."""
+
+        def record(run: RunRecorder) -> None:
+            run.log(metrics=report.metrics())
+            with tempfile.TemporaryDirectory(prefix="psystock-batch-") as folder:
+                title = f"{report.reference} (version {report.model_version or '-'})"
+                run.upload(histogram.render(Path(folder) / PLOT_FILE, report.threshold, title))
+            run.finish(FINISHED)
+
+        self._guard(record)
+
+    def fail(self, error: BaseException) -> None:
+        """End the run FAILED (KILLED when interrupted) with the error as tags."""
+        interrupted = not isinstance(error, Exception)
+        message = error.message if isinstance(error, PsystockError) else str(error)
+        tags = {"error": message or type(error).__name__, "error_type": type(error).__name__}
+
+        def record(run: RunRecorder) -> None:
+            run.log(tags=tags)
+            run.finish(KILLED if interrupted else FAILED)
+
+        self._guard(record)
+
+    def _guard(self, action: Callable[[RunRecorder], None]) -> None:
+        if self._run is None:
+            return
+        try:
+            action(self._run)
+        except RegistryError as exc:
+            logger.warning("recording batch run %s failed: %s", self._run.run_id, exc)

@@ -1,0 +1,126 @@
+"""``psystock batch score``: the book's batch scoring job, streaming and atomic."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from types import FrameType
+
+import click
+
+from psystock.cli._context import get_state
+
+
+@click.group()
+def batch() -> None:
+    """Score files with the registered model."""
+
+
+@batch.command("score")
+@click.argument("input_path", metavar="INPUT")
+@click.argument("output_path", metavar="OUTPUT")
+@click.option(
+    "--model",
+    "model_uri",
+    default=None,
+    help="Model reference: models:/NAME/STAGE, models:/NAME@ALIAS, models:/NAME/VERSION, "
+    "runs:/RUN_ID/PATH or a path. Env: PSYSTOCK_SCORING__MODEL_URI.  "
+    "[default: models:/training-model-psystock/Production]",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="A probability above this is prediction 1. Env: PSYSTOCK_SCORING__THRESHOLD.  "
+    "[default: 0.5]",
+)
+@click.option(
+    "--on-error",
+    type=click.Choice(["fail", "quarantine"]),
+    default=None,
+    help="A bad row stops the job (exit 2, nothing written) or goes to the quarantine file. "
+    "Env: PSYSTOCK_BATCH__ON_ERROR.  [default: fail]",
+)
+@click.option(
+    "--quarantine",
+    "quarantine_path",
+    default=None,
+    help="Where bad rows go with --on-error quarantine.  [default: OUTPUT.quarantine.csv]",
+)
+@click.option("--overwrite", is_flag=True, show_default=True, help="Replace existing output files.")
+@click.option(
+    "--input-format",
+    type=click.Choice(["csv", "parquet"]),
+    default=None,
+    help="Input format.  [default: from the suffix (.parquet, .pq); csv for stdin]",
+)
+@click.option(
+    "--output-format",
+    type=click.Choice(["csv", "parquet"]),
+    default=None,
+    help="Output format.  [default: from the suffix (.parquet, .pq); csv for stdout]",
+)
+@click.option(
+    "--header/--no-header",
+    default=None,
+    help="Whether the CSV input has a header row.  [default: detected: a first row with a "
+    "non-numeric field, or equal to the model's column names, is a header]",
+)
+def score(
+    input_path: str,
+    output_path: str,
+    model_uri: str | None,
+    threshold: float | None,
+    on_error: str | None,
+    quarantine_path: str | None,
+    overwrite: bool,
+    input_format: str | None,
+    output_format: str | None,
+    header: bool | None,
+) -> None:
+    """Score INPUT (CSV or Parquet; - for stdin) into OUTPUT (- for stdout).
+
+    OUTPUT has the input columns, then `prediction` (1 when the probability is above the
+    threshold) and `probability`. It is written to a temporary file beside it
+    (.OUTPUT.psystock-tmp-*) and renamed at the end: a failed or interrupted job leaves no
+    partial output. Rows are numbered from 1 in messages, counting data rows only (not the
+    header or blank lines). Each job is recorded as an MLflow run named batch_scoring.
+    """
+    from psystock.batch import BatchOptions, run_batch
+
+    settings = get_state().settings(
+        scoring={"model_uri": model_uri, "threshold": threshold},
+        batch={"on_error": on_error},
+    )
+    options = BatchOptions(
+        quarantine=quarantine_path,
+        overwrite=overwrite,
+        input_format=input_format,
+        output_format=output_format,
+        header=header,
+    )
+    is_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm) if is_main else None
+    try:
+        report = run_batch(settings, input_path, output_path, options)
+    finally:
+        if is_main:
+            signal.signal(signal.SIGTERM, previous)
+    quarantined = f", {report.rows_quarantined} quarantined" if report.quarantine else ""
+    click.echo(
+        f"Scored {report.rows_out} of {report.rows_in} rows{quarantined} with "
+        f"{report.reference} (version {report.model_version or '-'}) in "
+        f"{report.duration_s:.1f} s ({report.rows_per_s:,.0f} rows/s); "
+        f"positive rate {report.positive_rate:.3f}",
+        err=True,
+    )
+    if report.quarantine:
+        click.echo(f"Bad rows: {report.quarantine}", err=True)
+    if report.run_id:
+        click.echo(f"MLflow run: {report.run_id}", err=True)
+
+
+def _exit_on_sigterm(signum: int, _frame: FrameType | None) -> None:
+    """Turn SIGTERM into SystemExit so that temporary files are removed on the way out."""
+    sys.exit(128 + signum)
