@@ -65,10 +65,12 @@ def parse_csv_body(body: bytes, column_names: Collection[str] = ()) -> ParsedPay
 
 
 def _is_header(fields: list[str], column_names: Collection[str]) -> bool:
-    if not all(_is_number(field) for field in fields):
+    named = [field.strip() for field in fields]
+    if named and not named[0]:
+        named = named[1:]  # the index column of DataFrame.to_csv()
+    if not all(_is_number(field) for field in named if field):  # empty = a missing value
         return True
-    names = {field.strip() for field in fields}
-    return bool(column_names) and len(names) == len(fields) and names == set(column_names)
+    return bool(column_names) and len(set(named)) == len(named) and set(named) == set(column_names)
 
 
 def _is_number(field: str) -> bool:

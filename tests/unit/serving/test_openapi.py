@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from psystock.serving.docs_page import render_docs_page
+from psystock.serving.invocations import ENDPOINT_INVOCATIONS_ROUTE, INVOCATIONS_ROUTE
+from psystock.serving.openapi import build_openapi_spec
+from psystock.serving.routes import build_routes
+
+
+def test_openapi_spec_documents_every_route_with_its_methods() -> None:
+    spec = build_openapi_spec("1.2.3")
+    documented = {(path, method.upper()) for path, item in spec["paths"].items() for method in item}
+    routes = {(route.path, method) for route in build_routes() for method in route.methods or ()}
+    routes -= {(path, "HEAD") for path, _ in routes}
+    routes |= {(INVOCATIONS_ROUTE, "POST"), (ENDPOINT_INVOCATIONS_ROUTE, "POST")}
+    assert documented == routes
+    assert spec["info"]["version"] == "1.2.3"
+
+
+def test_openapi_spec_references_resolve() -> None:
+    spec = build_openapi_spec("0")
+    schemas = spec["components"]["schemas"]
+
+    def refs(node: object) -> list[str]:
+        if isinstance(node, dict):
+            found = [node["$ref"]] if "$ref" in node else []
+            return found + [ref for value in node.values() for ref in refs(value)]
+        if isinstance(node, list):
+            return [ref for value in node for ref in refs(value)]
+        return []
+
+    for ref in refs(spec):
+        assert ref.startswith("#/components/schemas/")
+        assert ref.rsplit("/", 1)[1] in schemas, ref
+
+
+def test_docs_page_renders_every_operation_escaped() -> None:
+    spec = build_openapi_spec("1.0")
+    spec["info"]["description"] = "<b>bold</b>"
+    page = render_docs_page(spec)
+    assert page.startswith("<!doctype html>")
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page
+    assert page.count("<section>") == sum(len(item) for item in spec["paths"].values())
+    assert "<code>/v2/models/{name}/infer</code>" in page
