@@ -9,9 +9,10 @@ others kept as text. A quoted value may not contain a line break.
 Rows are numbered from 1 counting data rows only: the header and blank lines do not count,
 so in a file with a header and no blank lines, row N is line N + 1.
 
-Header detection (``header=None``): the first line is a header when one of its fields is
-non-empty and not a number, or when its fields are exactly the model's column names (the
-book's integer names ``0..13`` are numbers, but a first row ``0,1,...,13`` is its header).
+Header names are stripped of surrounding spaces. Header detection (``header=None``): the
+first line is a header when one of its fields is non-empty and not a number, or when its
+fields are exactly the model's column names (the book's integer names ``0..13`` are numbers,
+but a first row ``0,1,...,13`` is its header).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class CsvSource:
         is_header = header if header is not None else _looks_like_header(fields, model)
         if is_header:
             self._first = self._first[line_end:]
-            self.names = tuple(fields)
+            self.names = tuple(field.strip() for field in fields)
         else:
             self.names = tuple(str(i) for i in range(len(fields)))
         self.positional = not is_header
