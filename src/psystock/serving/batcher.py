@@ -1,14 +1,18 @@
-"""Micro-batching: one native predict call for every request parsed in the same loop turn.
+"""Micro-batching: one prepare and one native predict call for every request of a loop turn.
 
-Each request is parsed and prepared on the event loop, then ``submit`` appends it to the
-pending list and returns a future. The first submission of a loop turn schedules ``_flush``
-with ``loop.call_soon``, so every request that reaches ``submit`` before the loop's next turn
-lands in the same batch: no timer, no added latency. The flush groups requests by model object
-(during a rollout, requests that took the old model finish on it), calls
-``LoadedModel.predict_many`` once per group (at most ``max_batch_rows`` rows per call) and
-resolves each future. Small batches are predicted on the loop thread, where a thread hop would
-cost more than the prediction; batches over ``inline_rows`` go to a worker thread so a huge
-request does not stall the loop.
+Each request is parsed on the event loop, then ``submit`` appends its rows to the pending list
+and returns a future. The first submission of a loop turn schedules ``_flush`` with
+``loop.call_soon``, so every request that reaches ``submit`` before the loop's next turn lands
+in the same batch: no timer, no added latency. The flush groups requests by model object
+(during a rollout, requests that took the old model finish on it) and column layout, joins
+their rows, and calls ``LoadedModel.prepare`` and ``predict`` once per group (at most
+``max_batch_rows`` rows), then splits the predictions back and resolves each future.
+
+When a joined batch fails (one request has a bad value), each request is prepared and
+predicted on its own, so a bad request gets its own error with its own row numbers and
+never fails its neighbours. Small batches run on the loop thread, where a thread hop would
+cost more than the work; batches over ``inline_rows`` go to a worker thread so a huge request
+does not stall the loop.
 """
 
 from __future__ import annotations
@@ -19,13 +23,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from psystock.errors import PsystockError, ScoringError
-from psystock.scoring import LoadedModel
+import numpy as np
+
+from psystock.errors import InputError, PsystockError, ScoringError
+from psystock.scoring import LoadedModel, ModelInput
 
 logger = logging.getLogger(__name__)
 
 INLINE_ROWS = 2048
-"""Batches up to this many rows are predicted on the event loop thread."""
+"""Batches up to this many rows are scored on the event loop thread."""
 
 BatchObserver = Callable[[LoadedModel, int, Sequence[Any]], None]
 """Called after each successful native call with the model, its rows and the predictions."""
@@ -34,13 +40,18 @@ BatchObserver = Callable[[LoadedModel, int, Sequence[Any]], None]
 @dataclass
 class _Pending:
     model: LoadedModel
-    prepared: Any
+    model_input: ModelInput
     rows: int
     future: asyncio.Future[Any]
 
 
+@dataclass(frozen=True)
+class _Failure:
+    error: BaseException
+
+
 class MicroBatcher:
-    """Collects prepared inputs of one event loop and predicts them together."""
+    """Collects the requests of one event loop and scores them together."""
 
     def __init__(
         self,
@@ -54,15 +65,19 @@ class MicroBatcher:
         self._pending: list[_Pending] = []
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def submit(self, model: LoadedModel, prepared: Any, rows: int) -> asyncio.Future[Any]:
-        """Queue ``prepared`` (``rows`` rows) for ``model``; the future gets its prediction."""
+    def submit(self, model: LoadedModel, model_input: ModelInput, rows: int) -> asyncio.Future[Any]:
+        """Queue ``model_input`` (``rows`` rows) for ``model``; the future gets its prediction.
+
+        The future raises the ``InputError`` of ``model.prepare`` when the rows do not fit
+        the model's signature, or ``ScoringError`` when the model fails.
+        """
         loop = self._loop
         if loop is None:
             loop = self._loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         if not self._pending:
             loop.call_soon(self._flush)
-        self._pending.append(_Pending(model, prepared, rows, future))
+        self._pending.append(_Pending(model, model_input, rows, future))
         return future
 
     def _flush(self) -> None:
@@ -71,72 +86,87 @@ class MicroBatcher:
             live = [item for item in batch if not item.future.done()]  # cancelled: client left
             if not live:
                 continue
-            if sum(item.rows for item in live) > self._inline_rows:
-                self._predict_in_thread(live)
+            if _rows(live) > self._inline_rows:
+                self._score_in_thread(live)
             else:
-                self._resolve(live, self._predict(live))
+                _resolve(live, self._score(live))
 
     def _batches(self, pending: list[_Pending]) -> list[list[_Pending]]:
-        """Split ``pending`` by model object, then into chunks of at most ``max_batch_rows``."""
+        """Group by model object and column layout, in chunks of at most ``max_batch_rows``."""
         batches: list[list[_Pending]] = []
-        by_model: dict[int, list[list[_Pending]]] = {}
+        groups: dict[tuple[int, tuple[str, ...] | None], list[list[_Pending]]] = {}
         for item in pending:
-            chunks = by_model.setdefault(id(item.model), [])
+            chunks = groups.setdefault((id(item.model), item.model_input.columns), [])
             if not chunks or _rows(chunks[-1]) + item.rows > self._max_batch_rows:
                 chunks.append([])
                 batches.append(chunks[-1])
             chunks[-1].append(item)
         return batches
 
-    def _predict(self, batch: list[_Pending]) -> list[Any] | BaseException:
-        model = batch[0].model
+    def _score(self, batch: list[_Pending]) -> list[Any]:
+        """Predictions (or ``_Failure``) for each request of ``batch``."""
+        if len(batch) == 1:
+            return [self._score_one(batch[0])]
+        first = batch[0]
+        values = [row for item in batch for row in item.model_input.values]
         try:
-            predictions = model.predict_many([item.prepared for item in batch])
-        except Exception as exc:
-            if len(batch) > 1:  # one bad input must not fail its neighbours: retry one by one
-                return [self._predict_one(item) for item in batch]
-            return _as_scoring_error(exc)
-        if self._observer is not None:
-            self._observer(model, _rows(batch), predictions)
-        return predictions
+            prepared = first.model.prepare(ModelInput(values, first.model_input.columns))
+            prediction = first.model.predict(prepared)
+        except Exception:  # a bad request in the batch: score each alone, for its own error
+            return [self._score_one(item) for item in batch]
+        self._observe(first.model, len(values), [prediction])
+        return split_prediction(prediction, [item.rows for item in batch])
 
-    def _predict_one(self, item: _Pending) -> Any:
+    def _score_one(self, item: _Pending) -> Any:
         try:
-            predictions = item.model.predict_many([item.prepared])
+            prediction = item.model.predict(item.model.prepare(item.model_input))
+        except InputError as exc:
+            return _Failure(exc)
         except Exception as exc:
             return _Failure(_as_scoring_error(exc))
-        if self._observer is not None:
-            self._observer(item.model, item.rows, predictions)
-        return predictions[0]
+        self._observe(item.model, item.rows, [prediction])
+        return prediction
 
-    def _predict_in_thread(self, batch: list[_Pending]) -> None:
-        task = asyncio.get_running_loop().run_in_executor(None, self._predict, batch)
+    def _observe(self, model: LoadedModel, rows: int, predictions: Sequence[Any]) -> None:
+        if self._observer is None:
+            return
+        try:
+            self._observer(model, rows, predictions)
+        except Exception:  # metrics must never fail a prediction
+            logger.exception("recording batch metrics failed")
 
-        def resolve(done: asyncio.Future[list[Any] | BaseException]) -> None:
+    def _score_in_thread(self, batch: list[_Pending]) -> None:
+        task = asyncio.get_running_loop().run_in_executor(None, self._score, batch)
+
+        def resolve(done: asyncio.Future[list[Any]]) -> None:
             if done.cancelled() or done.exception() is not None:
-                self._resolve(batch, ScoringError("the prediction thread was stopped"))
+                failure = _Failure(ScoringError("the prediction thread was stopped"))
+                _resolve(batch, [failure] * len(batch))
             else:
-                self._resolve(batch, done.result())
+                _resolve(batch, done.result())
 
         task.add_done_callback(resolve)
 
-    @staticmethod
-    def _resolve(batch: list[_Pending], outcome: list[Any] | BaseException) -> None:
-        for index, item in enumerate(batch):
-            if item.future.done():
-                continue
-            result = outcome if isinstance(outcome, BaseException) else outcome[index]
-            if isinstance(result, _Failure):
-                item.future.set_exception(result.error)
-            elif isinstance(result, BaseException):
-                item.future.set_exception(result)
-            else:
-                item.future.set_result(result)
+
+def split_prediction(prediction: Any, rows: Sequence[int]) -> list[Any]:
+    """Cut one prediction over joined rows back into one per request (``rows`` each)."""
+    bounds = np.cumsum(rows)[:-1].tolist()
+    if isinstance(prediction, np.ndarray):
+        return list(np.split(prediction, bounds))
+    starts, ends = [0, *bounds], [*bounds, sum(rows)]
+    if hasattr(prediction, "iloc"):  # pandas Series or DataFrame from a pyfunc model
+        return [prediction.iloc[start:end] for start, end in zip(starts, ends, strict=True)]
+    return [prediction[start:end] for start, end in zip(starts, ends, strict=True)]
 
 
-@dataclass(frozen=True)
-class _Failure:
-    error: BaseException
+def _resolve(batch: list[_Pending], outcomes: list[Any]) -> None:
+    for item, outcome in zip(batch, outcomes, strict=True):
+        if item.future.done():
+            continue
+        if isinstance(outcome, _Failure):
+            item.future.set_exception(outcome.error)
+        else:
+            item.future.set_result(outcome)
 
 
 def _rows(batch: list[_Pending]) -> int:

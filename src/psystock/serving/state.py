@@ -105,7 +105,7 @@ class ServingState:
             raise PayloadTooLargeError(ROWS_LIMIT_WHAT, limit, payload.rows)
         model = self.require_model()
         try:
-            prepared = model.prepare(payload.model_input)
-        except InputError as exc:
+            prediction = await self.batcher.submit(model, payload.model_input, payload.rows)
+        except InputError as exc:  # raised by model.prepare: the rows do not fit the signature
             raise payload.locate(exc) from exc
-        return model, await self.batcher.submit(model, prepared, payload.rows)
+        return model, prediction
