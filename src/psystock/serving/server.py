@@ -24,6 +24,7 @@ import uvicorn
 from pydantic import SecretStr
 
 from psystock.errors import PsystockError
+from psystock.registry.references import parse_reference
 from psystock.serving.app import ServingApp, create_app
 from psystock.settings import ENV_PREFIX, Settings
 
@@ -49,8 +50,13 @@ def _uvicorn_options(settings: Settings) -> dict[str, Any]:
 
 
 def serve(settings: Settings) -> None:
-    """Serve the API in the foreground until SIGINT or SIGTERM."""
+    """Serve the API in the foreground until SIGINT or SIGTERM.
+
+    Raises:
+        ModelReferenceError: the model reference is malformed (checked before starting).
+    """
     serving = settings.serving
+    parse_reference(settings.scoring.reference)
     logger.info(
         "psystock API on http://%s:%d (%d worker%s), model %s; docs at /docs",
         serving.host,

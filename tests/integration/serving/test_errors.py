@@ -135,21 +135,22 @@ def test_invocations_body_over_the_limit_answers_413_from_content_length(
 def test_invocations_streamed_body_over_the_limit_answers_413(
     start_api: Any, registered_model: Any
 ) -> None:
-    api = start_api(registered_model.uri, max_body_bytes=1000)
+    api = start_api(registered_model.uri, max_body_bytes=100_000)
 
-    def chunks() -> Iterator[bytes]:  # no Content-Length: chunked transfer encoding
+    def chunks() -> Iterator[bytes]:  # no Content-Length: chunked, counted as it arrives
         yield b'{"dataframe_split": {"data": [['
-        for _ in range(20):
-            yield b"1," * 50
+        for _ in range(64):
+            yield b"1," * 8192
 
     response = httpx.post(
         f"{api.url}/invocations", content=chunks(), headers={"Content-Type": "application/json"}
     )
     assert response.status_code == 413
-    # Counted as it streams in: the size is named when it arrived in one piece.
-    assert response.json()["message"].startswith(
-        "request body size in bytes over the limit of 1000"
-    )
+    assert response.json() == {
+        "error_code": "BAD_REQUEST",
+        "message": "request body size in bytes over the limit of 100000",
+        "limit": 100_000,
+    }
     assert httpx.get(f"{api.url}/ping").status_code == 200
 
 
