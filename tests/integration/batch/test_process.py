@@ -1,0 +1,181 @@
+"""The batch job as a real process: stdin/stdout, signals mid-way, imports and memory."""
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
+import pytest
+
+from tests.conftest import REPO_ROOT, RegisteredModel
+from tests.integration.batch.conftest import batch_runs, book_rows
+from tests.integration.batch.conftest import write_csv as write_rows
+
+PSYSTOCK = REPO_ROOT / ".venv" / "bin" / "psystock"
+TEMP_MARKER = ".psystock-tmp-"
+
+
+@pytest.fixture
+def env(registered_model: RegisteredModel, tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "MLFLOW_TRACKING_URI": registered_model.tracking_uri,
+        "PSYSTOCK_HOME": str(tmp_path / "home"),
+        "PSYSTOCK_BATCH__EXPERIMENT": f"batch-process-{uuid.uuid4().hex[:8]}",
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        "DO_NOT_TRACK": "true",
+    }
+
+
+@pytest.fixture(scope="module")
+def big_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """About 4 million headerless rows (112 MB): several seconds of work for the job."""
+    lines = "".join(",".join(str(v) for v in row) + "\n" for row in book_rows(1000).tolist())
+    path = tmp_path_factory.mktemp("big") / "big.csv"
+    with path.open("w") as handle:
+        for _ in range(4000):
+            handle.write(lines)
+    return path
+
+
+def run(
+    args: list[str], env: dict[str, str], stdin: bytes = b""
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [str(PSYSTOCK), *args], input=stdin, capture_output=True, env=env, timeout=120, check=False
+    )
+
+
+def test_stdin_to_stdout(env: dict[str, str]) -> None:
+    rows = book_rows(7)
+    text = "".join(",".join(str(v) for v in row) + "\n" for row in rows.tolist())
+    result = run(["batch", "score", "-", "-"], env, text.encode())
+    assert result.returncode == 0, result.stderr.decode()
+    out = pcsv.read_csv(io.BytesIO(result.stdout))
+    assert out.num_rows == 7
+    assert out.schema.names[-2:] == ["prediction", "probability"]
+    assert b"Scored 7 of 7 rows" in result.stderr
+
+
+def test_parquet_stdin_to_parquet_stdout(env: dict[str, str]) -> None:
+    rows = book_rows(4)
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({str(i): rows[:, i] for i in range(14)}), buffer)
+    result = run(
+        ["batch", "score", "-", "-", "--input-format", "parquet", "--output-format", "parquet"],
+        env,
+        buffer.getvalue(),
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert pq.read_table(io.BytesIO(result.stdout)).num_rows == 4
+
+
+def test_failed_job_writes_nothing_to_stdout(env: dict[str, str]) -> None:
+    result = run(["batch", "score", "-", "-"], env, b"1,0,1,0,1,0,1,0,1,0,1,0,1,0\n1,x\n")
+    assert result.returncode == 2
+    assert result.stdout == b""
+    assert (
+        result.stderr.decode().strip().splitlines()[-1]
+        == "Error: row 2: expected 14 columns, got 2"
+    )
+
+
+def start_and_wait_for_output(
+    big_input: Path, target: Path, env: dict[str, str]
+) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [str(PSYSTOCK), "batch", "score", str(big_input), str(target)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        temps = list(target.parent.glob(f".{target.name}{TEMP_MARKER}*"))
+        if temps and temps[0].stat().st_size > (1 << 20):
+            return process
+        if process.poll() is not None:
+            _, stderr = process.communicate()
+            raise AssertionError(f"the job ended early: {stderr.decode()}")
+        time.sleep(0.02)
+    process.kill()
+    process.communicate()
+    raise AssertionError("the job never started writing its output")
+
+
+def leftovers(folder: Path) -> Iterator[str]:
+    return (p.name for p in folder.iterdir() if p.name != "home")
+
+
+def test_sigkill_mid_way_leaves_no_output_only_a_recognisable_temporary_file(
+    big_input: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    target = tmp_path / "out.csv"
+    process = start_and_wait_for_output(big_input, target, env)
+    process.kill()
+    process.communicate(timeout=30)
+    assert not target.exists()
+    names = list(leftovers(tmp_path))
+    assert len(names) == 1
+    assert names[0].startswith(f".out.csv{TEMP_MARKER}")
+
+
+@pytest.mark.parametrize(("signum", "exit_code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_sigterm_or_ctrl_c_mid_way_cleans_up_and_records_a_killed_run(
+    big_input: Path, env: dict[str, str], tmp_path: Path, signum: int, exit_code: int
+) -> None:
+    from psystock.settings import load_settings
+
+    target = tmp_path / "out.csv"
+    process = start_and_wait_for_output(big_input, target, env)
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == exit_code, stderr.decode()
+    assert list(leftovers(tmp_path)) == []
+    settings = load_settings(
+        tracking_uri=env["MLFLOW_TRACKING_URI"],
+        batch={"experiment": env["PSYSTOCK_BATCH__EXPERIMENT"]},
+    )
+    (recorded,) = batch_runs(settings)
+    assert recorded.info.status == "KILLED"
+
+
+def test_job_imports_neither_pandas_nor_mlflow_nor_sklearn_and_stays_small(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    source = tmp_path / "in.csv"
+    write_rows(source, book_rows(1000))
+    with source.open("a") as handle:  # 300,000 rows in all
+        lines = "".join(",".join(str(v) for v in row) + "\n" for row in book_rows(1000).tolist())
+        handle.write(lines * 299)
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over fork+exec, so a child of this
+    # (large) pytest process would report pytest's own peak.
+    code = f"""
+        import sys
+        from psystock.cli import main
+        try:
+            main(["batch", "score", {str(source)!r}, {str(tmp_path / "out.csv")!r}])
+        except SystemExit as exc:
+            assert exc.code == 0, exc.code
+        print(sorted(m for m in ("pandas", "mlflow", "sklearn") if m in sys.modules))
+        with open("/proc/self/status") as status:
+            peak_kb = next(line for line in status if line.startswith("VmHWM")).split()[1]
+        print(int(peak_kb) // 1024)
+    """
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, env=env,
+        timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    imported, peak_mb = result.stdout.strip().splitlines()
+    assert imported == "[]"
+    assert int(peak_mb) < 300
