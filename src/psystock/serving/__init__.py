@@ -14,6 +14,7 @@ Layers: ``app`` (dispatch, lifespan) -> ``invocations`` / ``routes`` (HTTP) -> `
 """
 
 from psystock.serving.app import ServingApp, create_app
+from psystock.serving.docs_page import curl_example
 from psystock.serving.server import BackgroundServer, serve
 
-__all__ = ["BackgroundServer", "ServingApp", "create_app", "serve"]
+__all__ = ["BackgroundServer", "ServingApp", "create_app", "curl_example", "serve"]

@@ -12,10 +12,15 @@ _STYLE = (
     ".method{font-weight:bold;text-transform:uppercase;margin-right:.5rem}"
     "section{border-top:1px solid #ddd;padding:.4rem 0}"
 )
-_CURL = (
-    "curl -s http://HOST:PORT/invocations -H 'Content-Type: application/json' \\\n"
-    '  -d \'{"dataframe_split": {"data": [[1,0,1,1,0,1,0,1,0,1,0,1,0,1]]}}\''
-)
+
+
+def curl_example(base_url: str = "http://HOST:PORT") -> str:
+    """A curl command that scores the book's example row on the API at ``base_url``."""
+    row = "[[1,0,1,1,0,1,0,1,0,1,0,1,0,1]]"
+    return (
+        f"curl -s {base_url}/invocations -H 'Content-Type: application/json' \\\n"
+        f"""  -d '{{"dataframe_split": {{"data": {row}}}}}'"""
+    )
 
 
 def render_docs_page(spec: dict[str, Any]) -> str:
@@ -26,7 +31,7 @@ def render_docs_page(spec: dict[str, Any]) -> str:
         f"<title>{escape(info['title'])}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{escape(info['title'])} {escape(info['version'])}</h1>",
         f"<p>{escape(info['description'])}</p>",
-        f"<p>Try it:</p><pre>{escape(_CURL)}</pre>",
+        f"<p>Try it:</p><pre>{escape(curl_example())}</pre>",
         "<p>The machine-readable description is <a href='/openapi.json'>/openapi.json</a>.</p>",
     ]
     for path, item in spec["paths"].items():

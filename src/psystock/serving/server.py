@@ -26,6 +26,7 @@ from pydantic import SecretStr
 from psystock.errors import PsystockError
 from psystock.registry.references import parse_reference
 from psystock.serving.app import ServingApp, create_app
+from psystock.serving.docs_page import curl_example
 from psystock.settings import ENV_PREFIX, Settings
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ def serve(settings: Settings) -> None:
         "" if serving.workers == 1 else "s",
         settings.scoring.reference,
     )
+    logger.info("try it:\n%s", curl_example(f"http://{serving.host}:{serving.port}"))
     if serving.workers == 1:
         uvicorn.Server(uvicorn.Config(create_app(settings), **_uvicorn_options(settings))).run()
         return

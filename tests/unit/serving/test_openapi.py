@@ -41,3 +41,11 @@ def test_docs_page_renders_every_operation_escaped() -> None:
     assert "&lt;b&gt;bold&lt;/b&gt;" in page
     assert page.count("<section>") == sum(len(item) for item in spec["paths"].values())
     assert "<code>/v2/models/{name}/infer</code>" in page
+
+
+def test_curl_example_posts_the_books_row_to_the_given_url() -> None:
+    from psystock.serving import curl_example
+
+    command = curl_example("http://127.0.0.1:6000")
+    assert command.startswith("curl -s http://127.0.0.1:6000/invocations ")
+    assert "[[1,0,1,1,0,1,0,1,0,1,0,1,0,1]]" in command
