@@ -81,37 +81,68 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
+def _wait_for_pings(url: str, deadline: float, log: Path) -> None:
+    """Until 20 pings in a row answer 200: every worker has loaded the model."""
+    ready = 0
+    while ready < 20:
+        assert time.monotonic() < deadline, log.read_text()
+        try:
+            ready = ready + 1 if httpx.get(f"{url}/ping", timeout=2).status_code == 200 else 0
+        except httpx.HTTPError:
+            ready = 0
+        time.sleep(0.05)
+
+
+def _workers(pid: int) -> list[int]:
+    """The uvicorn worker processes under the ``psystock serve`` process (Linux /proc)."""
+    workers = []
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except FileNotFoundError:
+            continue
+        if b"spawn_main" in command:
+            workers.append(int(child))
+    return workers
+
+
 def test_metrics_with_two_workers_add_up_whichever_worker_answers(
     registered_model: RegisteredModel, tmp_path: Path
 ) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
     process = _start_two_workers(registered_model, tmp_path, port)
+    label = 'route="/invocations",status="200"'
+    info = f'model="{registered_model.name}",reference="{registered_model.uri}"'
+    version = f'{info},version="{registered_model.version}"'
     try:
-        deadline = time.monotonic() + 60
-        ready = 0
-        while ready < 20:  # both workers have loaded the model (each answers some pings)
-            assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
-            try:
-                ready = ready + 1 if httpx.get(f"{url}/ping", timeout=2).status_code == 200 else 0
-            except httpx.HTTPError:
-                ready = 0
-            time.sleep(0.05)
+        _wait_for_pings(url, time.monotonic() + 60, log)
         for _ in range(40):  # a new connection each time: the kernel spreads them
             response = httpx.post(f"{url}/invocations", json={"instances": ROWS})
             assert response.status_code == 200
-        label = 'route="/invocations",status="200"'
         for _ in range(6):
             text = httpx.get(f"{url}/metrics").text
             assert _sample(text, "psystock_http_requests_total", label) == 40
             assert _sample(text, "psystock_model_reloads_total") == 2  # one load per worker
-        info = f'model="{registered_model.name}",reference="{registered_model.uri}"'
-        assert (
-            _sample(text, "psystock_model_info", f'{info},version="{registered_model.version}"')
-            == 1
-        )
+        assert _sample(text, "psystock_model_info", version) == 1
+
+        killed = _workers(process.pid)[0]
+        os.kill(killed, signal.SIGKILL)  # uvicorn starts a new worker in its place
+        deadline = time.monotonic() + 60
+        while killed in _workers(process.pid) or len(_workers(process.pid)) < 2:
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+        text = ""
+        while _sample(text, "psystock_model_reloads_total", default=0) < 3:  # the new one loaded
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+            text = httpx.get(f"{url}/metrics").text
+        assert _sample(text, "psystock_http_requests_total", label) == 40  # the dead one's kept
+        assert _sample(text, "psystock_model_info", version) == 1
     finally:
         _stop(process)
     assert process.returncode is not None
-    log = (tmp_path / "serve.log").read_text()
-    assert f"psystock API on http://127.0.0.1:{port} (2 workers)" in log
+    text = log.read_text()
+    assert f"psystock API on http://127.0.0.1:{port} (2 workers)" in text
+    assert f"marked dead worker {killed} in the metrics" in text
