@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,16 +20,20 @@ ROWS_LIMIT_WHAT = "rows in the request"
 
 
 def tune_for_serving(model: LoadedModel) -> None:
-    """Score with one thread: the event loop needs the CPU more than a one-row predict does.
+    """Prepare a freshly loaded model for many small, concurrent predictions.
 
-    OpenMP threads spinning between one-row calls steal the CPU the event loop needs
-    (measured: +45 % requests/s, p99 5.5 -> 2 ms at 8 connections).
-
-    TODO(lead): ask engineer C for a ``scoring.nthread`` setting in the runtime instead.
+    - Score with one thread: OpenMP threads spinning between one-row calls steal the CPU the
+      event loop needs (measured: +45 % requests/s, p99 5.5 -> 2 ms at 8 connections).
+      TODO(lead): ask engineer C for a ``scoring.nthread`` setting in the runtime instead.
+    - Freeze the heap as it is once loaded: the garbage collector's full passes over the
+      libraries' and the model's long-lived objects were the p99 at 64 connections
+      (measured: 28 -> 5 ms, +18 % requests/s). Objects created later are collected as usual.
     """
     booster = getattr(model, "booster", None)
     if booster is not None:
         booster.set_param({"nthread": 1})
+    gc.collect()
+    gc.freeze()
 
 
 @dataclass
