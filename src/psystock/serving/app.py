@@ -140,6 +140,8 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
 
 def create_app(settings: Settings) -> ServingApp:
     """The API for ``settings``; the model is loaded when the server starts (lifespan)."""
+    if settings.serving.access_log:  # uvicorn's access logger is below the root's WARNING
+        logging.getLogger("uvicorn.access").setLevel(logging.INFO)
     return ServingApp(settings)
 
 
