@@ -193,7 +193,7 @@ class ServingSettings(_Section):
     """Most rows scored in one call when concurrent requests are micro-batched."""
 
     access_log: bool = False
-    """Log one line per request (off by default: it costs about a tenth of the throughput)."""
+    """Log one line per request (uvicorn's access log; off by default, it costs throughput)."""
 
     metrics_dir: Path | None = None
     """Directory where the workers' Prometheus metrics meet (``PROMETHEUS_MULTIPROC_DIR``);
