@@ -1,7 +1,8 @@
 """Build output tables in the book's layout: input columns, ``prediction``, ``probability``.
 
-Input columns keep their values; a column that fed the model is written with its signature
-type (``long`` as int64...), also when its block had to be read as text to find bad rows.
+Input columns keep their values. With ``keep_text`` (CSV to CSV) they are copied as the
+input had them; otherwise a column that fed the model is written with its signature type
+(``long`` as int64...), also when its block had to be read as text to find bad rows.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ PROBABILITY = "probability"
 class OutputAssembler:
     """Turns scored batches into output tables of one fixed schema."""
 
-    def __init__(self, names: tuple[str, ...], plan: ColumnPlan, source_name: str) -> None:
+    def __init__(
+        self, names: tuple[str, ...], plan: ColumnPlan, source_name: str, *, keep_text: bool = False
+    ) -> None:
         for column in (PREDICTION, PROBABILITY):
             if column in names:
                 raise InputError(
@@ -38,6 +41,7 @@ class OutputAssembler:
             source: position for position, source in enumerate(plan.sources) if source is not None
         }
         self._plan = plan
+        self._keep_text = keep_text
         self.schema: pa.Schema | None = None
 
     def table(
@@ -68,8 +72,10 @@ class OutputAssembler:
         import pyarrow as pa
 
         position = self._fed_by.get(index)
-        if position is None or not (
-            pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+        if (
+            self._keep_text
+            or position is None
+            or not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type))
         ):
             return column
         values = prepared.values[position]

@@ -4,7 +4,10 @@ The input is cut into blocks of about ``batch.block_size_bytes`` at line ends an
 is parsed by pyarrow on its own: memory stays flat whatever the input size, stdin works, and
 a block with a bad value can be parsed again as text to find exactly which cells are bad.
 Columns feeding the model are parsed as their signature type (``long`` as int64...), the
-others kept as text. A quoted value may not contain a line break.
+others kept as text. With ``as_text`` (CSV to CSV) and every column feeding the model, all
+columns stay text, copied to the output as they were (formatting numbers again is the
+costliest step of a CSV job) while the model's numbers are parsed from them. A quoted value
+may not contain a line break.
 
 Rows are numbered from 1 counting data rows only: the header and blank lines do not count,
 so in a file with a header and no blank lines, row N is line N + 1.
@@ -46,6 +49,8 @@ class CsvSource:
         block_size: int,
         header: bool | None = None,
         total_bytes: int | None = None,
+        *,
+        as_text: bool = False,
     ) -> None:
         self.name = name
         self.total_bytes = total_bytes
@@ -59,7 +64,13 @@ class CsvSource:
             self.names = tuple(str(i) for i in range(len(fields)))
         self.positional = not is_header
         self.plan = model.plan(None if self.positional else self.names, len(self.names))
-        self._types = _column_types(self.names, self.plan)
+        # Text only when every column feeds the model: its numbers are then checked, and
+        # can be written back unquoted. Other text columns need CSV quoting (typed output).
+        fed = {source for source in self.plan.sources if source is not None}
+        self.as_text = as_text and fed == set(range(len(self.names)))
+        self._types = (
+            _text_types(self.names) if self.as_text else _column_types(self.names, self.plan)
+        )
         self._rows_before = 0
         self._bytes = 0
 
@@ -134,12 +145,13 @@ class CsvSource:
                 ),
             )
 
+        if not self.as_text:
+            try:
+                return parse(types), invalid
+            except pa.ArrowInvalid:
+                pass  # a value did not convert: read the block as text to find which
         try:
-            return parse(types), invalid
-        except pa.ArrowInvalid:
-            pass  # a value did not convert: read the block as text to find which
-        try:
-            return parse({name: pa.string() for name in self.names}), invalid
+            return parse(_text_types(self.names)), invalid
         except pa.ArrowInvalid as exc:
             raise PayloadError(
                 f"input {self.name}: cannot parse CSV after row {self._rows_before} ({exc})"
@@ -179,10 +191,14 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _column_types(names: tuple[str, ...], plan: Any) -> dict[str, Any]:
+def _text_types(names: tuple[str, ...]) -> dict[str, Any]:
     import pyarrow as pa
 
-    types: dict[str, Any] = {name: pa.string() for name in names}
+    return dict.fromkeys(names, pa.string())
+
+
+def _column_types(names: tuple[str, ...], plan: Any) -> dict[str, Any]:
+    types = _text_types(names)
     for position, source in enumerate(plan.sources):
         if source is not None:
             types[names[source]] = arrow_type(plan.types[position])

@@ -31,8 +31,12 @@ def open_source(
     settings: Settings,
     header: bool | None,
     stdin: IO[bytes] | None = None,
+    *,
+    as_text: bool = False,
 ) -> Iterator[Source]:
     """Open ``source`` (``-`` for stdin) for reading against ``model``.
+
+    ``as_text`` keeps every CSV column as text (see ``CsvSource``).
 
     Raises:
         InputError: an unknown format, an empty input, columns that do not fit the model.
@@ -45,11 +49,13 @@ def open_source(
         raise InputError(f"input format {input_format!r}: expected csv or parquet")
     block_size = settings.batch.block_size_bytes
     if source == STDIN:
-        yield CsvSource(stdin or sys.stdin.buffer, "stdin", model, block_size, header)
+        stream = stdin or sys.stdin.buffer
+        yield CsvSource(stream, "stdin", model, block_size, header, as_text=as_text)
         return
     path = Path(source)
     with path.open("rb") as stream:
-        yield CsvSource(stream, source, model, block_size, header, path.stat().st_size)
+        size = path.stat().st_size
+        yield CsvSource(stream, source, model, block_size, header, size, as_text=as_text)
 
 
 @contextlib.contextmanager

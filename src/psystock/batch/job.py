@@ -13,33 +13,21 @@ chunk size and experiment from ``settings.batch``.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
-import numpy as np
-
-from psystock.batch.assemble import OutputAssembler
-from psystock.batch.atomic import STDOUT, AtomicFile, check_writable
-from psystock.batch.histogram import ProbabilityHistogram
+from psystock.batch.atomic import STDOUT, check_writable
 from psystock.batch.inputs import open_source
-from psystock.batch.progress import JobProgress
-from psystock.batch.quarantine import QuarantineFile, reason_of
 from psystock.batch.recording import JobRecord
 from psystock.batch.report import BatchReport
-from psystock.batch.source import Source, SourceBatch
-from psystock.batch.writers import OutputWriter, format_of, open_writer
-from psystock.errors import InputError, PsystockError, SchemaError
-from psystock.scoring.decision import decide, probabilities
-from psystock.scoring.model import LoadedModel
+from psystock.batch.scorer import BatchScorer, OutputPlan, score_source
+from psystock.batch.writers import CSV, format_of
+from psystock.errors import InputError
 from psystock.scoring.runtime import ScoringRuntime
 from psystock.settings import Settings
-
-if TYPE_CHECKING:
-    import pyarrow as pa
 
 logger = logging.getLogger(__name__)
 
@@ -67,14 +55,6 @@ class BatchOptions:
     header: bool | None = None
 
 
-@dataclass
-class _Counts:
-    rows_in: int = 0
-    rows_out: int = 0
-    quarantined: int = 0
-    positives: int = 0
-
-
 def run_batch(
     settings: Settings,
     source: str,
@@ -94,24 +74,14 @@ def run_batch(
     """
     options = options or BatchOptions()
     started = time.monotonic()
-    quarantine_target = _quarantine_target(settings, target, options)
-    _check_paths(source, target, quarantine_target, options.overwrite)
+    quarantine = _quarantine_target(settings, target, options)
+    _check_paths(source, target, quarantine, options.overwrite)
     input_format = format_of("" if source == STDOUT else source, options.input_format)
     output_format = format_of("" if target == STDOUT else target, options.output_format)
-    reference = settings.scoring.reference
-    record = JobRecord(
-        settings,
-        {
-            "reference": reference,
-            "input": _shown_path(source, "stdin"),
-            "output": _shown_path(target, "stdout"),
-            "quarantine": _shown_path(quarantine_target, "stdout") if quarantine_target else "",
-            "threshold": str(settings.scoring.threshold),
-            "on_error": settings.batch.on_error,
-            "input_format": input_format,
-            "output_format": output_format,
-        },
-    )
+    # CSV to CSV copies the input columns as text: no numbers formatted again.
+    keep_text = input_format == output_format == CSV
+    plan = OutputPlan(target, output_format, quarantine, options.overwrite, keep_text, stdout)
+    record = JobRecord(settings, _params(settings, source, plan, input_format))
     try:
         runtime = ScoringRuntime(settings)
         resolved = runtime.resolve()
@@ -124,24 +94,16 @@ def run_batch(
             }
         )
         model = runtime.load(resolved)
-        histogram = ProbabilityHistogram()
-        with open_source(source, input_format, model, settings, options.header, stdin) as opened:
-            counts = _score(
-                opened,
-                model,
-                settings,
-                target,
-                output_format,
-                quarantine_target,
-                options,
-                histogram,
-                stdout,
-            )
+        with open_source(
+            source, input_format, model, settings, options.header, stdin, as_text=keep_text
+        ) as opened:
+            scorer = BatchScorer(opened, model, settings.scoring.threshold, plan)
+            counts = score_source(scorer, plan, settings.batch.log_interval_s)
         report = BatchReport(
             input=_shown_path(source, "stdin"),
             output=_shown_path(target, "stdout"),
-            quarantine=quarantine_target,
-            reference=reference,
+            quarantine=quarantine,
+            reference=settings.scoring.reference,
             model_name=resolved.name,
             model_version=resolved.version,
             threshold=settings.scoring.threshold,
@@ -155,7 +117,7 @@ def run_batch(
     except BaseException as exc:
         record.fail(exc)
         raise
-    record.succeed(report, histogram)
+    record.succeed(report, scorer.histogram)
     logger.info(
         "scored %d rows into %s (%d quarantined, %.0f rows/s)",
         report.rows_out,
@@ -166,131 +128,17 @@ def run_batch(
     return report
 
 
-def _score(
-    source: Source,
-    model: LoadedModel,
-    settings: Settings,
-    target: str,
-    output_format: str,
-    quarantine_target: str | None,
-    options: BatchOptions,
-    histogram: ProbabilityHistogram,
-    stdout: IO[bytes] | None,
-) -> _Counts:
-    assembler = OutputAssembler(source.names, source.plan, source.name)
-    output = AtomicFile(target, overwrite=options.overwrite, stdout=stdout)
-    quarantine = (
-        QuarantineFile(quarantine_target, overwrite=options.overwrite)
-        if quarantine_target
-        else None
-    )
-    writer: OutputWriter | None = None
-    counts = _Counts()
-    threshold = settings.scoring.threshold
-    try:
-        with JobProgress(source.total_bytes, settings.batch.log_interval_s) as progress:
-            for batch in source.batches():
-                table = _score_batch(
-                    source, batch, model, assembler, threshold, quarantine, counts, histogram
-                )
-                if writer is None:
-                    writer = open_writer(output_format, output.temp, table.schema)
-                writer.write(table)
-                progress.update(counts.rows_in, counts.quarantined, batch.bytes_read)
-        if writer is None:
-            raise SchemaError("at least one row", "a header and no rows")
-        writer.close()
-        writer = None
-        if counts.rows_in != counts.rows_out + counts.quarantined:  # never expected
-            raise PsystockError(
-                f"row count mismatch: {counts.rows_in} rows in, {counts.rows_out} out, "
-                f"{counts.quarantined} quarantined"
-            )
-        output.commit()
-        if quarantine is not None:
-            quarantine.commit()
-    except BaseException:
-        if writer is not None:
-            with contextlib.suppress(Exception):
-                writer.close()
-        output.discard()
-        if quarantine is not None:
-            quarantine.discard()
-        raise
-    return counts
-
-
-def _score_batch(
-    source: Source,
-    batch: SourceBatch,
-    model: LoadedModel,
-    assembler: OutputAssembler,
-    threshold: float,
-    quarantine: QuarantineFile | None,
-    counts: _Counts,
-    histogram: ProbabilityHistogram,
-) -> pa.Table:
-    collect = quarantine is not None
-    try:
-        prepared = model.prepare_arrow(
-            batch.table,
-            positional=source.positional,
-            row_numbers=batch.row_numbers,
-            collect=collect,
-        )
-    except SchemaError as exc:
-        raise _first_error(exc, batch) from None
-    if batch.invalid and not collect:
-        raise _first_error(None, batch)
-    if quarantine is not None:
-        _quarantine(source, batch, prepared.errors, prepared.bad_rows, quarantine)
-    rows = prepared.prepared.n_rows
-    if rows:
-        scores = probabilities(model.predict(prepared.prepared), rows)
-    else:
-        scores = np.empty(0, dtype=np.float32)
-    decisions = decide(scores, threshold)
-    histogram.add(scores)
-    counts.rows_in += batch.rows_in
-    counts.rows_out += rows
-    counts.quarantined += len(prepared.errors) + len(batch.invalid)
-    counts.positives += int(decisions.sum())
-    return assembler.table(batch.table, prepared, decisions, scores)
-
-
-def _first_error(value_error: SchemaError | None, batch: SourceBatch) -> SchemaError:
-    """The error of the lowest row: a bad value, or a row with the wrong column count."""
-    if batch.invalid:
-        first = batch.invalid[0]
-        if value_error is None or value_error.row is None or first.row < value_error.row:
-            return SchemaError(
-                f"{first.expected_columns} columns", first.actual_columns, row=first.row
-            )
-    assert value_error is not None  # called with no invalid rows only for a value error
-    return value_error
-
-
-def _quarantine(
-    source: Source,
-    batch: SourceBatch,
-    errors: tuple[SchemaError, ...],
-    bad_rows: tuple[int, ...],
-    quarantine: QuarantineFile,
-) -> None:
-    entries = [
-        (
-            int(error.row or 0),
-            reason_of(error.message, int(error.row or 0)),
-            source.raw_row(batch, index),
-        )
-        for error, index in zip(errors, bad_rows, strict=True)
-    ]
-    entries += [
-        (row.row, f"expected {row.expected_columns} columns, got {row.actual_columns}", row.text)
-        for row in batch.invalid
-    ]
-    for row, reason, raw in sorted(entries):
-        quarantine.add(row, reason, raw)
+def _params(settings: Settings, source: str, plan: OutputPlan, input_format: str) -> dict[str, str]:
+    return {
+        "reference": settings.scoring.reference,
+        "input": _shown_path(source, "stdin"),
+        "output": _shown_path(plan.target, "stdout"),
+        "quarantine": _shown_path(plan.quarantine, "stdout") if plan.quarantine else "",
+        "threshold": str(settings.scoring.threshold),
+        "on_error": settings.batch.on_error,
+        "input_format": input_format,
+        "output_format": plan.output_format,
+    }
 
 
 def _quarantine_target(settings: Settings, target: str, options: BatchOptions) -> str | None:

@@ -36,6 +36,7 @@ class ParquetSource:
             raise PayloadError(f"input {name}: not a readable Parquet file ({exc})") from exc
         self.names = tuple(self._file.schema_arrow.names)
         self.positional = False
+        self.as_text = False
         self.total_bytes: int | None = path.stat().st_size
         if self._file.metadata.num_rows == 0:
             raise SchemaError("at least one row", f"an empty input ({name})")

@@ -61,6 +61,8 @@ class Source(Protocol):
     """Input size for progress, None when unknown (stdin)."""
     plan: ColumnPlan
     """How the input's columns map onto the model's."""
+    as_text: bool
+    """Whether every column is read as text, to be copied to a CSV output unchanged."""
 
     def batches(self) -> Iterator[SourceBatch]:
         """The input's rows, batch by batch."""

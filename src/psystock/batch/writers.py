@@ -35,13 +35,21 @@ def format_of(path: str, given: str | None) -> str:
     return PARQUET if path.lower().endswith(_PARQUET_SUFFIXES) else CSV
 
 
-def open_writer(kind: str, path: Path, schema: pa.Schema) -> OutputWriter:
-    """An output writer of format ``kind`` for ``schema`` at ``path``."""
-    return _ParquetWriter(path, schema) if kind == PARQUET else _CsvWriter(path, schema)
+def open_writer(kind: str, path: Path, schema: pa.Schema, *, quote: bool = True) -> OutputWriter:
+    """An output writer of format ``kind`` for ``schema`` at ``path``.
+
+    Args:
+        kind: ``csv`` or ``parquet``.
+        path: the file to write.
+        schema: the tables' schema.
+        quote: quote CSV text values (off only for text known to hold plain numbers; pyarrow
+            then refuses, rather than corrupts, a value with a comma, quote or line break).
+    """
+    return _ParquetWriter(path, schema) if kind == PARQUET else _CsvWriter(path, schema, quote)
 
 
 class _CsvWriter:
-    def __init__(self, path: Path, schema: pa.Schema) -> None:
+    def __init__(self, path: Path, schema: pa.Schema, quote: bool) -> None:
         import pyarrow as pa
         import pyarrow.csv as pcsv
 
@@ -51,7 +59,9 @@ class _CsvWriter:
         header = io.StringIO()
         csv.writer(header, lineterminator="\n").writerow(schema.names)
         self._sink.write(header.getvalue().encode("utf-8"))
-        options = pcsv.WriteOptions(include_header=False)
+        options = pcsv.WriteOptions(
+            include_header=False, quoting_style="needed" if quote else "none"
+        )
         self._writer: Any = pcsv.CSVWriter(self._sink, schema, write_options=options)
 
     def write(self, table: pa.Table) -> None:

@@ -20,7 +20,7 @@ from psystock.scoring.arrow_arrays import numpy_values
 from psystock.scoring.checks import bad_values, cell_error
 from psystock.scoring.columns import ColumnPlan
 from psystock.scoring.inputs import PreparedInput
-from psystock.scoring.schema import BOOLEAN_TYPE
+from psystock.scoring.schema import BOOLEAN_TYPE, INTEGER_TYPES
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -32,9 +32,9 @@ class ArrowPrepared:
 
     Attributes:
         prepared: the good rows, mapped onto the model's columns.
-        values: for each model column read from text, its numbers for the good rows as
-            float64 (exact, unlike a float32 matrix); None for columns that were numeric
-            already (use the batch's column) or not given.
+        values: for each model column read from text, its numbers for the good rows (int64
+            when all were whole numbers, else float64: exact, unlike a float32 matrix); None
+            for columns that were numeric already (use the batch's column) or not given.
         kept: a mask over the batch's rows of the rows in ``prepared``; None when all are.
         errors: one error per bad row (its first bad cell), in row order.
         bad_rows: 0-based indices of the bad rows in the batch.
@@ -125,9 +125,11 @@ def _fill(
         return (np.ones(len(out), dtype=bool) if required else None), None
     if not (pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)):
         raise SchemaError("a numeric column", f"{arrow_type} values", row=first_row, column=label)
-    values, unparsed = _text_to_float(array)
+    values, unparsed = _text_to_numbers(array, kind)
     out[:] = values
-    bad = bad_values(values, kind, required)
+    # Text that parsed as integers needs no further check unless the column is boolean.
+    is_whole = values.dtype.kind == "i" and kind != BOOLEAN_TYPE
+    bad = None if is_whole else bad_values(values.astype(np.float64, copy=False), kind, required)
     if unparsed is not None:
         bad = unparsed if bad is None else bad | unparsed
     return bad, values
@@ -157,20 +159,28 @@ def _fill_numeric(array: Any, out: np.ndarray, kind: str, required: bool) -> np.
     return combined
 
 
-def _text_to_float(array: Any) -> tuple[np.ndarray, np.ndarray | None]:
-    """Text as float64 (missing values NaN) and a mask of cells that are not numbers."""
+def _text_to_numbers(array: Any, kind: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """Text as numbers (missing values NaN) and a mask of cells that are not numbers.
+
+    Integer columns are tried as int64 first (the common case, no checks needed), then any
+    column as float64, then with surrounding spaces trimmed, and only then cell by cell.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    targets = [pa.float64()]
+    if kind in INTEGER_TYPES or kind == BOOLEAN_TYPE:
+        targets.insert(0, pa.int64())
+    if kind == BOOLEAN_TYPE:
+        targets.insert(0, pa.bool_())  # also "true"/"false"
+    for target in targets:
+        numbers = _cast_or_none(array, target)
+        if numbers is not None:
+            return numbers, None
     trimmed = pc.utf8_trim_whitespace(array)
-    try:
-        floats = pc.cast(trimmed, pa.float64())
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
-    else:
-        chunks = floats.chunks if isinstance(floats, pa.ChunkedArray) else [floats]
-        parts = [numpy_values(chunk) for chunk in chunks]
-        return (np.concatenate(parts) if parts else np.empty(0)).astype(np.float64), None
+    numbers = _cast_or_none(trimmed, pa.float64())
+    if numbers is not None:
+        return numbers, None
     # Some cell is not a number: convert cell by cell. Empty cells are missing (NaN: an error
     # in a required column, allowed in an optional one); any other text is always an error.
     cells = trimmed.to_pylist()
@@ -181,6 +191,20 @@ def _text_to_float(array: Any) -> tuple[np.ndarray, np.ndarray | None]:
         unparsed[index] = number is None
         values[index] = np.nan if number is None else number
     return values, unparsed
+
+
+def _cast_or_none(text: Any, target: Any) -> np.ndarray | None:
+    """``text`` cast to ``target`` as numpy, None when some cell does not convert."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        numbers = pc.cast(text, target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    chunks = numbers.chunks if isinstance(numbers, pa.ChunkedArray) else [numbers]
+    parts = [numpy_values(chunk) for chunk in chunks]
+    return np.concatenate(parts) if parts else np.empty(0)
 
 
 def _to_float(cell: str | None) -> float | None:

@@ -92,6 +92,22 @@ def test_csv_with_header_and_extra_columns_maps_by_name_and_keeps_them(
     )
 
 
+def test_csv_to_csv_copies_the_input_text_unchanged(
+    make_settings: SettingsFactory, tmp_path: Path
+) -> None:
+    lines = ["1,0,1,0,1,0,1,0,1,0,1,0,1,0", "1.0, 0,1,0,1,0,1,0,1,0,1,0,1,0"]
+    source = tmp_path / "in.csv"
+    source.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    target = tmp_path / "out.csv"
+    run_batch(make_settings(), str(source), str(target))
+    written = target.read_text(encoding="utf-8").splitlines()
+    assert written[0] == ",".join([*HEADER, "prediction", "probability"])
+    for line, output in zip(lines, written[1:], strict=True):
+        assert output.startswith(f"{line},")
+    decisions = [output.split(",")[-2] for output in written[1:]]
+    assert decisions[0] == decisions[1]  # the same numbers, written differently
+
+
 def test_parquet_in_and_out(make_settings: SettingsFactory, tmp_path: Path) -> None:
     rows = book_rows(20)
     source = tmp_path / "in.parquet"

@@ -130,3 +130,17 @@ def test_string_named_model_maps_headerless_rows_by_position(string_model: Loade
     assert csv.positional
     batch = next(csv.batches())
     assert str(batch.table.schema.field("0").type) == "double"
+
+
+def test_as_text_reads_every_column_as_text_when_all_feed_the_model(model: LoadedModel) -> None:
+    csv = CsvSource(io.BytesIO(f"{ONES}\n".encode()), "in.csv", model, 1 << 16, as_text=True)
+    assert csv.as_text
+    batch = next(csv.batches())
+    assert {str(field.type) for field in batch.table.schema} == {"string"}
+
+
+def test_as_text_is_off_when_a_column_does_not_feed_the_model(model: LoadedModel) -> None:
+    text = f"date,{HEADER}\n2024-01-01,{ONES}\n"
+    csv = CsvSource(io.BytesIO(text.encode()), "in.csv", model, 1 << 16, as_text=True)
+    assert not csv.as_text
+    assert str(next(csv.batches()).table.schema.field("0").type) == "int64"

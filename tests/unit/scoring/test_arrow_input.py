@@ -100,3 +100,17 @@ def test_table_input_works_like_a_batch() -> None:
     table = pa.table({"0": [1], "1": [0], "2": [2.0]})
     result = matrix_from_arrow(table, plan_for(table), np.float32)
     np.testing.assert_array_equal(result.prepared.matrix, [[1, 0, 2]])
+
+
+def test_whole_numbers_in_text_parse_as_integers_and_decimals_as_floats() -> None:
+    batch = pa.record_batch({"a": ["1", "0"], "b": ["1.0", " 0"], "c": ["0.5", "2"]})
+    result = matrix_from_arrow(batch, plan_for(batch, positional=True), np.float32)
+    assert [None if v is None else v.dtype.kind for v in result.values] == ["i", "f", "f"]
+    np.testing.assert_array_equal(result.prepared.matrix, [[1, 1, 0.5], [0, 0, 2]])
+
+
+def test_boolean_text_accepts_true_false_and_0_1() -> None:
+    schema = InputSchema((ColumnSpec("flag", "boolean"),))
+    batch = pa.record_batch({"flag": ["true", "False", "1", "0"]})
+    result = matrix_from_arrow(batch, plan_columns(schema, ("flag",), 1), np.float32)
+    np.testing.assert_array_equal(result.prepared.matrix[:, 0], [1, 0, 1, 0])
