@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from psystock.batch.csv_source import arrow_type
+from psystock.batch.fixed_width import PROBABILITY_WIDTH, probability_text
 from psystock.errors import InputError
 from psystock.scoring.arrow_arrays import arrow_array
 from psystock.scoring.arrow_input import ArrowPrepared
@@ -42,7 +43,7 @@ class OutputAssembler:
         }
         self._plan = plan
         self._keep_text = keep_text
-        self.schema: pa.Schema | None = None
+        self.schema: pa.Schema | None = self.text_schema() if keep_text else None
 
     def table(
         self,
@@ -60,13 +61,36 @@ class OutputAssembler:
             kept = column if mask is None else column.filter(mask)
             columns.append(self._typed(index, kept, prepared))
         columns.append(arrow_array(decisions.astype(np.int8, copy=False)))
-        columns.append(arrow_array(probabilities))
+        columns.append(self._probabilities(probabilities))
         table = pa.Table.from_arrays(columns, names=[*self.names, PREDICTION, PROBABILITY])
         if self.schema is None:
             self.schema = table.schema
         elif table.schema != self.schema:
             table = table.cast(self.schema)
         return table
+
+    def text_schema(self) -> pa.Schema:
+        """The output schema of text mode: every input column as text, then the results."""
+        import pyarrow as pa
+
+        fields = [pa.field(name, pa.string()) for name in self.names]
+        fields += [pa.field(PREDICTION, pa.int8()), pa.field(PROBABILITY, pa.string())]
+        return pa.schema(fields)
+
+    def _probabilities(self, probabilities: np.ndarray) -> Any:
+        """Floats; in text mode the fast path's text (pyarrow's own formatting outside [0, 1])."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        column = arrow_array(probabilities)
+        if not self._keep_text:
+            return column
+        text = probability_text(probabilities)
+        if text is None:
+            return pc.cast(column, pa.string())
+        offsets = np.arange(len(text) + 1, dtype=np.int32) * PROBABILITY_WIDTH
+        buffers = [None, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(text))]
+        return pa.Array.from_buffers(pa.string(), len(text), buffers)
 
     def _typed(self, index: int, column: Any, prepared: ArrowPrepared) -> Any:
         import pyarrow as pa

@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
-from psystock.batch.source import InvalidRow, SourceBatch
+from psystock.batch.fixed_width import read_fixed_width
+from psystock.batch.source import FixedWidthBatch, InvalidRow, SourceBatch
 from psystock.errors import PayloadError, SchemaError
 from psystock.scoring.model import LoadedModel
 from psystock.scoring.schema import BOOLEAN_TYPE, INTEGER_TYPES
@@ -88,20 +90,34 @@ class CsvSource:
                 return first, next(csv.reader([line])), end
         raise SchemaError("at least one row", f"an empty input ({self.name})")
 
-    def batches(self) -> Iterator[SourceBatch]:
-        """Parsed blocks with row numbers and the rows of the wrong width."""
-        if self._first.strip():
-            yield self._parse_block(self._first)
-        for block in self._blocks:
-            if block.strip():
+    def batches(self) -> Iterator[SourceBatch | FixedWidthBatch]:
+        """Parsed blocks with row numbers and the rows of the wrong width.
+
+        In text mode, a block of same-layout lines comes as a ``FixedWidthBatch``.
+        """
+        for block in itertools.chain([self._first], self._blocks):
+            if not block.strip():
+                continue
+            self._bytes += len(block)
+            rows = read_fixed_width(block, len(self.names)) if self.as_text else None
+            if rows is None:
                 yield self._parse_block(block)
+                continue
+            count = len(rows.lines)
+            numbers = np.arange(self._rows_before + 1, self._rows_before + count + 1)
+            self._rows_before += count
+            yield FixedWidthBatch(rows, numbers, block, self._bytes)
+
+    def to_arrow(self, batch: FixedWidthBatch) -> SourceBatch:
+        """The block of ``batch`` parsed by pyarrow (it has no rows of the wrong width)."""
+        table, _ = self._read(batch.block, self._types, threads=True)
+        return SourceBatch(table, batch.row_numbers, (), batch.bytes_read)
 
     def raw_row(self, batch: SourceBatch, index: int) -> str:
         """A parsed row joined back into CSV text."""
         return ",".join(_text(column[index].as_py()) for column in batch.table.columns)
 
     def _parse_block(self, block: bytes) -> SourceBatch:
-        self._bytes += len(block)
         table, invalid = self._read(block, self._types, threads=True)
         if invalid and invalid[0].number is None:
             # Row numbers of invalid rows are only known to a single-threaded parse.

@@ -24,24 +24,20 @@ class ProbabilityHistogram:
 
     def render(self, path: Path, threshold: float, title: str) -> Path:
         """Draw the histogram with the threshold as a PNG at ``path``."""
-        import matplotlib
+        # The Figure API with the Agg canvas: no pyplot (0.2 s to import, global state).
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        figure, axes = plt.subplots(figsize=(6, 3.5), dpi=100)
-        try:
-            width = self.edges[1] - self.edges[0]
-            axes.bar(self.edges[:-1], self.counts, width=width, align="edge", color="#4c72b0")
-            axes.axvline(
-                threshold, color="#c44e52", linestyle="--", label=f"threshold {threshold:g}"
-            )
-            axes.set_xlabel("probability of an up day")
-            axes.set_ylabel("rows")
-            axes.set_title(title, fontsize=10)
-            axes.legend()
-            figure.tight_layout()
-            figure.savefig(path)
-        finally:
-            plt.close(figure)
+        figure = Figure(figsize=(6, 3.5), dpi=100)
+        FigureCanvasAgg(figure)
+        axes = figure.subplots()
+        width = self.edges[1] - self.edges[0]
+        axes.bar(self.edges[:-1], self.counts, width=width, align="edge", color="#4c72b0")
+        axes.axvline(threshold, color="#c44e52", linestyle="--", label=f"threshold {threshold:g}")
+        axes.set_xlabel("probability of an up day")
+        axes.set_ylabel("rows")
+        axes.set_title(title, fontsize=10)
+        axes.legend()
+        figure.tight_layout()
+        figure.savefig(path)
         return path

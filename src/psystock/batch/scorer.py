@@ -15,13 +15,15 @@ import numpy as np
 
 from psystock.batch.assemble import OutputAssembler
 from psystock.batch.atomic import AtomicFile
+from psystock.batch.fixed_width import output_lines
 from psystock.batch.histogram import ProbabilityHistogram
 from psystock.batch.progress import JobProgress
 from psystock.batch.quarantine import QuarantineFile, reason_of
-from psystock.batch.source import Source, SourceBatch
+from psystock.batch.source import FixedWidthBatch, Source, SourceBatch
 from psystock.batch.writers import OutputWriter, open_writer
 from psystock.errors import PsystockError, SchemaError
 from psystock.scoring.decision import decide, probabilities
+from psystock.scoring.inputs import ModelInput
 from psystock.scoring.model import LoadedModel
 
 if TYPE_CHECKING:
@@ -78,8 +80,18 @@ class BatchScorer:
         self.counts = Counts()
         self.histogram = ProbabilityHistogram()
 
-    def score(self, batch: SourceBatch, quarantine: QuarantineFile | None) -> pa.Table:
-        """The output rows of ``batch``; bad rows raise, or go to ``quarantine`` when given."""
+    def score(
+        self, batch: SourceBatch | FixedWidthBatch, quarantine: QuarantineFile | None
+    ) -> pa.Table | bytes:
+        """The output rows of ``batch``; bad rows raise, or go to ``quarantine`` when given.
+
+        A fixed-width batch comes back as CSV lines (bytes) when the fast path takes it.
+        """
+        if isinstance(batch, FixedWidthBatch):
+            lines = self._score_fixed_width(batch)
+            if lines is not None:
+                return lines
+            batch = self.source.to_arrow(batch)
         collect = quarantine is not None
         try:
             prepared = self.model.prepare_arrow(
@@ -107,6 +119,27 @@ class BatchScorer:
         self.counts.quarantined += len(prepared.errors) + len(batch.invalid)
         self.counts.positives += int(decisions.sum())
         return self.assembler.table(batch.table, prepared, decisions, scores)
+
+    def _score_fixed_width(self, batch: FixedWidthBatch) -> bytes | None:
+        """Output lines of a fixed-width batch, or None to take the general path.
+
+        The general path is taken for any bad value (it names the row and column, or
+        quarantines the row) and for probabilities outside [0, 1].
+        """
+        names = None if self.source.positional else self.source.names
+        try:
+            prepared = self.model.prepare(ModelInput(batch.rows.values, names))
+        except SchemaError:
+            return None
+        scores = probabilities(self.model.predict(prepared), prepared.n_rows)
+        decisions = decide(scores, self.threshold)
+        lines = output_lines(batch.rows, decisions, scores)
+        if lines is not None:
+            self.histogram.add(scores)
+            self.counts.rows_in += batch.rows_in
+            self.counts.rows_out += prepared.n_rows
+            self.counts.positives += int(decisions.sum())
+        return lines
 
     def _quarantine(
         self,
@@ -150,12 +183,17 @@ def score_source(scorer: BatchScorer, plan: OutputPlan, log_interval_s: float) -
     try:
         with JobProgress(scorer.source.total_bytes, log_interval_s) as progress:
             for batch in scorer.source.batches():
-                table = scorer.score(batch, quarantine)
+                scored = scorer.score(batch, quarantine)
                 if writer is None:
+                    schema = scorer.assembler.schema
+                    assert schema is not None  # set up front in text mode, else by the 1st table
                     writer = open_writer(
-                        plan.output_format, output.temp, table.schema, quote=not scorer.keep_text
+                        plan.output_format, output.temp, schema, quote=not scorer.keep_text
                     )
-                writer.write(table)
+                if isinstance(scored, bytes):
+                    writer.write_lines(scored)
+                else:
+                    writer.write(scored)
                 progress.update(counts.rows_in, counts.quarantined, batch.bytes_read)
         if writer is None:
             raise SchemaError("at least one row", "a header and no rows")

@@ -1,4 +1,8 @@
-"""What every input reader yields: a batch of parsed rows with their row numbers."""
+"""What every input reader yields: a batch of parsed rows with their row numbers.
+
+A ``SourceBatch`` holds rows parsed into Arrow; a ``FixedWidthBatch`` is a CSV block of
+same-layout lines kept as bytes for the fast path (see ``psystock.batch.fixed_width``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from psystock.batch.fixed_width import FixedWidthRows
 from psystock.scoring.columns import ColumnPlan
 
 if TYPE_CHECKING:
@@ -48,6 +53,28 @@ class SourceBatch:
         return int(self.table.num_rows) + len(self.invalid)
 
 
+@dataclass(frozen=True)
+class FixedWidthBatch:
+    """A CSV block whose lines share one layout of unsigned integers, kept as bytes.
+
+    Attributes:
+        rows: the lines and their field values.
+        row_numbers: the 1-based data row number of each line.
+        block: the block's bytes, to parse it the general way when the fast path declines.
+        bytes_read: input bytes consumed so far (for progress).
+    """
+
+    rows: FixedWidthRows
+    row_numbers: np.ndarray
+    block: bytes
+    bytes_read: int = 0
+
+    @property
+    def rows_in(self) -> int:
+        """Data rows in this batch."""
+        return len(self.row_numbers)
+
+
 class Source(Protocol):
     """An input opened for reading: its column names, layout and batches."""
 
@@ -64,8 +91,12 @@ class Source(Protocol):
     as_text: bool
     """Whether every column is read as text, to be copied to a CSV output unchanged."""
 
-    def batches(self) -> Iterator[SourceBatch]:
+    def batches(self) -> Iterator[SourceBatch | FixedWidthBatch]:
         """The input's rows, batch by batch."""
+        ...
+
+    def to_arrow(self, batch: FixedWidthBatch) -> SourceBatch:
+        """A fixed-width batch parsed the general way, with the same row numbers."""
         ...
 
     def raw_row(self, batch: SourceBatch, index: int) -> str:

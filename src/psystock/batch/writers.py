@@ -23,6 +23,10 @@ class OutputWriter(Protocol):
         """Append the rows of ``table``."""
         ...
 
+    def write_lines(self, data: bytes) -> None:
+        """Append CSV lines formatted already (the fixed-width fast path; CSV only)."""
+        ...
+
     def close(self) -> None:
         """Finish the file (footer, buffers)."""
         ...
@@ -67,6 +71,11 @@ class _CsvWriter:
     def write(self, table: pa.Table) -> None:
         self._writer.write_table(table)
 
+    def write_lines(self, data: bytes) -> None:
+        # pyarrow's CSV writer writes each table through to the sink, so lines written here
+        # land in order between tables.
+        self._sink.write(data)
+
     def close(self) -> None:
         self._writer.close()
         self._sink.close()
@@ -80,6 +89,9 @@ class _ParquetWriter:
 
     def write(self, table: pa.Table) -> None:
         self._writer.write_table(table)
+
+    def write_lines(self, data: bytes) -> None:
+        raise NotImplementedError("CSV lines cannot go into a Parquet file")
 
     def close(self) -> None:
         self._writer.close()

@@ -16,6 +16,7 @@ from psystock.errors import SchemaError
 from psystock.scoring.checks import bad_values, cell_error
 from psystock.scoring.columns import ColumnPlan
 from psystock.scoring.inputs import ModelInput
+from psystock.scoring.schema import BOOLEAN_TYPE
 
 Planner = Callable[[tuple[str, ...] | None, int], ColumnPlan]
 """Builds the column plan from the given column names and column count."""
@@ -42,7 +43,9 @@ def matrix_from_input(
         raise SchemaError("at least one row", "no rows")
     n_given = _column_count(values, model_input.columns)
     plan = planner(model_input.columns, n_given)
-    whole = _as_float_array(values)
+    whole = _as_number_array(values)
+    if whole is not None and _is_plain_copy(whole, plan):
+        return np.ascontiguousarray(whole, dtype=dtype), plan
     n_rows = len(values)
     matrix = np.empty((n_rows, len(plan.sources)), dtype=dtype)
     for position, source in enumerate(plan.sources):
@@ -50,7 +53,11 @@ def matrix_from_input(
             matrix[:, position] = np.nan
             continue
         column = whole[:, source] if whole is not None else _column(values, source, plan, position)
-        bad = bad_values(column, plan.types[position], plan.required[position])
+        kind = plan.types[position]
+        if column.dtype.kind in "iu" and kind != BOOLEAN_TYPE:
+            matrix[:, position] = column  # whole numbers: nothing can be missing or fractional
+            continue
+        bad = bad_values(column.astype(np.float64, copy=False), kind, plan.required[position])
         if bad is not None:
             row = int(np.argmax(bad))
             raise cell_error(
@@ -58,6 +65,15 @@ def matrix_from_input(
             )
         matrix[:, position] = column
     return matrix, plan
+
+
+def _is_plain_copy(whole: np.ndarray, plan: ColumnPlan) -> bool:
+    """Whole numbers mapped column for column: nothing to check, one cast copies them."""
+    return (
+        whole.dtype.kind in "iu"
+        and plan.sources == tuple(range(whole.shape[1]))
+        and BOOLEAN_TYPE not in plan.types
+    )
 
 
 def _column_count(
@@ -78,10 +94,14 @@ def _column_count(
     return width or 0
 
 
-def _as_float_array(values: np.ndarray | Sequence[Sequence[Any]]) -> np.ndarray | None:
-    """All cells as float64 in one numpy call, or None when some cell is not numeric."""
+def _as_number_array(values: np.ndarray | Sequence[Sequence[Any]]) -> np.ndarray | None:
+    """All cells as numbers in one numpy call, or None when some cell is not numeric.
+
+    Numeric arrays are used as they are (integers stay integers); anything else becomes
+    float64.
+    """
     if isinstance(values, np.ndarray) and values.dtype.kind in "biuf":
-        return values.astype(np.float64, copy=False)
+        return values
     try:
         converted = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):

@@ -108,6 +108,32 @@ def test_csv_to_csv_copies_the_input_text_unchanged(
     assert decisions[0] == decisions[1]  # the same numbers, written differently
 
 
+def test_fast_and_general_blocks_interleave_in_input_order(
+    make_settings: SettingsFactory, tmp_path: Path
+) -> None:
+    rows = book_rows(20_000, seed=4)
+    lines = [",".join(str(v) for v in row) for row in rows.tolist()]
+    for index in range(0, len(lines), 4_999):  # a space sends its block down the general path
+        lines[index] = " " + lines[index]
+    source = tmp_path / "in.csv"
+    source.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    target = tmp_path / "out.csv"
+    settings = make_settings(batch={"block_size_bytes": 65_536})
+    report = run_batch(settings, str(source), str(target))
+    written = target.read_text(encoding="utf-8").splitlines()[1:]
+    assert report.rows_out == len(written) == 20_000
+    probabilities = []
+    for line, output in zip(lines, written, strict=True):
+        assert output.startswith(f"{line},")
+        decision, probability = output.rsplit(",", 2)[1:]
+        assert len(probability) == 10  # 0.xxxxxxxx on both paths
+        probabilities.append(float(probability))
+        assert decision == ("1" if float(probability) > 0.5 else "0")
+    np.testing.assert_allclose(
+        probabilities, expected_probabilities(make_settings, rows), atol=1e-7
+    )
+
+
 def test_parquet_in_and_out(make_settings: SettingsFactory, tmp_path: Path) -> None:
     rows = book_rows(20)
     source = tmp_path / "in.parquet"

@@ -4,9 +4,18 @@ import numpy as np
 import pytest
 
 from psystock.batch.csv_source import CsvSource
+from psystock.batch.source import FixedWidthBatch, SourceBatch
 from psystock.errors import PayloadError, SchemaError
 from psystock.scoring.model import LoadedModel
 from tests.unit.batch.conftest import HEADER, ONES, ZEROS, row
+
+
+def arrow_batches(csv: CsvSource) -> list[SourceBatch]:
+    """The batches of a source read the general way (not in text mode)."""
+    batches = list(csv.batches())
+    arrow = [batch for batch in batches if isinstance(batch, SourceBatch)]
+    assert len(arrow) == len(batches), "expected only general-path batches"
+    return arrow
 
 
 def source(
@@ -19,7 +28,7 @@ def test_headerless_input_is_positional_with_index_names(model: LoadedModel) -> 
     csv = source(f"{ONES}\n{ZEROS}\n", model)
     assert csv.positional
     assert csv.names == tuple(str(i) for i in range(14))
-    (batch,) = list(csv.batches())
+    (batch,) = arrow_batches(csv)
     assert batch.table.num_rows == 2
     assert batch.row_numbers.tolist() == [1, 2]
     assert str(batch.table.schema.field("0").type) == "int64"
@@ -36,7 +45,7 @@ def test_header_is_detected_from_text_or_the_signature_names(
         f"{first_line}\n" + (f"x,{ONES}" if first_line.startswith("date") else ONES) + "\n", model
     )
     assert not csv.positional
-    (batch,) = list(csv.batches())
+    (batch,) = arrow_batches(csv)
     assert batch.table.num_rows == 1
 
 
@@ -44,13 +53,13 @@ def test_a_numeric_first_row_with_an_empty_field_is_data(model: LoadedModel) -> 
     csv = source(row(*([1] * 13), "") + "\n", model)
     assert csv.positional
     with pytest.raises(SchemaError, match=r"^row 1, column 13: expected a number, got ''$"):
-        model.prepare_arrow(next(csv.batches()).table, positional=True)
+        model.prepare_arrow(arrow_batches(csv)[0].table, positional=True)
 
 
 def test_header_flag_overrides_detection(model: LoadedModel) -> None:
     csv = source(f"{HEADER}\n{ONES}\n", model, header=False)
     assert csv.positional
-    assert next(csv.batches()).table.num_rows == 2
+    assert arrow_batches(csv)[0].table.num_rows == 2
 
 
 def test_header_row_names_not_in_the_signature_are_reported(model: LoadedModel) -> None:
@@ -69,7 +78,7 @@ def test_empty_and_blank_inputs_are_errors(model: LoadedModel) -> None:
 
 def test_rows_with_the_wrong_count_are_set_aside_with_exact_numbers(model: LoadedModel) -> None:
     text = f"{HEADER}\n{ONES}\n1,0,1\n\n{ZEROS}\n{ONES},1\n{ONES}\n"
-    batch = next(source(text, model).batches())
+    batch = arrow_batches(source(text, model))[0]
     assert batch.row_numbers.tolist() == [1, 3, 5]
     assert [(r.row, r.expected_columns, r.actual_columns, r.text) for r in batch.invalid] == [
         (2, 14, 3, "1,0,1"),
@@ -82,7 +91,7 @@ def test_row_numbers_continue_across_blocks(model: LoadedModel) -> None:
     lines = [ONES if i % 3 else ZEROS for i in range(20_000)]
     lines[15_000] = "1,2"
     csv = source("\n".join(lines) + "\n", model, block=1 << 16)
-    batches = list(csv.batches())
+    batches = arrow_batches(csv)
     assert len(batches) > 3
     numbers = np.concatenate([b.row_numbers for b in batches])
     invalid = [r.row for b in batches for r in b.invalid]
@@ -92,7 +101,7 @@ def test_row_numbers_continue_across_blocks(model: LoadedModel) -> None:
 
 def test_a_block_with_a_bad_value_is_read_as_text(model: LoadedModel) -> None:
     text = f"{ONES}\n" + row(1, 1, 1, 1, 1, 1, 1, "x", 1, 1, 1, 1, 1, 1) + "\n"
-    batch = next(source(text, model).batches())
+    batch = arrow_batches(source(text, model))[0]
     assert str(batch.table.schema.field("7").type) == "string"
     with pytest.raises(SchemaError, match=r"^row 2, column 7: expected a number, got 'x'$"):
         model.prepare_arrow(batch.table, positional=True, row_numbers=batch.row_numbers)
@@ -102,17 +111,17 @@ def test_byte_order_mark_and_crlf_are_accepted(model: LoadedModel) -> None:
     text = "\ufeff" + HEADER + "\r\n" + ONES + "\r\n"
     csv = source(text, model)
     assert csv.names[0] == "0"
-    assert next(csv.batches()).table.num_rows == 1
+    assert arrow_batches(csv)[0].table.num_rows == 1
 
 
 def test_last_line_without_newline_is_read(model: LoadedModel) -> None:
-    batches = list(source(f"{ONES}\n{ZEROS}", model).batches())
+    batches = arrow_batches(source(f"{ONES}\n{ZEROS}", model))
     assert [b.row_numbers.tolist() for b in batches] == [[1], [2]]
 
 
 def test_raw_row_joins_a_parsed_row_back(model: LoadedModel) -> None:
     csv = source(f"{ONES}\n", model)
-    batch = next(csv.batches())
+    batch = arrow_batches(csv)[0]
     assert csv.raw_row(batch, 0) == ONES
 
 
@@ -128,19 +137,31 @@ def test_invalid_utf8_is_a_payload_error(model: LoadedModel) -> None:
 def test_string_named_model_maps_headerless_rows_by_position(string_model: LoadedModel) -> None:
     csv = source(f"{ONES}\n", string_model)
     assert csv.positional
-    batch = next(csv.batches())
+    batch = arrow_batches(csv)[0]
     assert str(batch.table.schema.field("0").type) == "double"
 
 
-def test_as_text_reads_every_column_as_text_when_all_feed_the_model(model: LoadedModel) -> None:
-    csv = CsvSource(io.BytesIO(f"{ONES}\n".encode()), "in.csv", model, 1 << 16, as_text=True)
+def test_as_text_yields_fixed_width_blocks_and_text_for_the_others(model: LoadedModel) -> None:
+    text = f"{ONES}\n{ZEROS}\n"
+    csv = CsvSource(io.BytesIO(text.encode()), "in.csv", model, 1 << 16, as_text=True)
     assert csv.as_text
-    batch = next(csv.batches())
-    assert {str(field.type) for field in batch.table.schema} == {"string"}
+    (fixed,) = list(csv.batches())
+    assert isinstance(fixed, FixedWidthBatch)
+    assert fixed.row_numbers.tolist() == [1, 2]
+    assert fixed.rows.values.tolist() == [[1] * 14, [0] * 14]
+    general = csv.to_arrow(fixed)
+    assert {str(field.type) for field in general.table.schema} == {"string"}
+    assert general.row_numbers.tolist() == [1, 2]
+    uneven = CsvSource(
+        io.BytesIO(f"{ONES}\n 1{ZEROS[1:]}\n".encode()), "in.csv", model, 1 << 16, as_text=True
+    )
+    (batch,) = list(uneven.batches())
+    assert isinstance(batch, SourceBatch)
+    assert batch.table.column("0").to_pylist() == ["1", " 1"]
 
 
 def test_as_text_is_off_when_a_column_does_not_feed_the_model(model: LoadedModel) -> None:
     text = f"date,{HEADER}\n2024-01-01,{ONES}\n"
     csv = CsvSource(io.BytesIO(text.encode()), "in.csv", model, 1 << 16, as_text=True)
     assert not csv.as_text
-    assert str(next(csv.batches()).table.schema.field("0").type) == "int64"
+    assert str(arrow_batches(csv)[0].table.schema.field("0").type) == "int64"
