@@ -79,6 +79,7 @@ class BatchScorer:
         )
         self.counts = Counts()
         self.histogram = ProbabilityHistogram()
+        self._is_fast_path_open = True
 
     def score(
         self, batch: SourceBatch | FixedWidthBatch, quarantine: QuarantineFile | None
@@ -88,7 +89,7 @@ class BatchScorer:
         A fixed-width batch comes back as CSV lines (bytes) when the fast path takes it.
         """
         if isinstance(batch, FixedWidthBatch):
-            lines = self._score_fixed_width(batch)
+            lines = self._score_fixed_width(batch) if self._is_fast_path_open else None
             if lines is not None:
                 return lines
             batch = self.source.to_arrow(batch)
@@ -134,7 +135,11 @@ class BatchScorer:
         scores = probabilities(self.model.predict(prepared), prepared.n_rows)
         decisions = decide(scores, self.threshold)
         lines = output_lines(batch.rows, decisions, scores)
-        if lines is not None:
+        if lines is None:
+            # Scores outside [0, 1] (a regressor): the general path formats them; stop
+            # predicting each block twice.
+            self._is_fast_path_open = False
+        else:
             self.histogram.add(scores)
             self.counts.rows_in += batch.rows_in
             self.counts.rows_out += prepared.n_rows

@@ -35,12 +35,15 @@ def write_booster_model(
     signature: list[dict[str, Any]] | None = INT_SIGNATURE,
     *,
     data: str = "model.ubj",
+    objective: str = "binary:logistic",
 ) -> Path:
-    """Train a small binary:logistic Booster and save it as an MLflow model directory."""
+    """Train a small Booster (binary:logistic unless told) and save it as an MLflow model."""
     xgb = import_xgboost()
     features, label = training_rows()
+    if objective != "binary:logistic":
+        label = label * 5 - 2  # a regression target outside [0, 1]
     booster = xgb.train(
-        {"objective": "binary:logistic", "max_depth": 3, "seed": 3},
+        {"objective": objective, "max_depth": 3, "seed": 3},
         xgb.DMatrix(features, label=label),
         num_boost_round=8,
     )
