@@ -2,9 +2,9 @@
 
 Steps run in order on one ``QuickstartRun``: the local registry (started, or reused when it
 already runs), the prices (Yahoo Finance when reachable, else synthetic, saying which), the
-training run and its registered version, and the promotion to ``Production``. Each step adds
-lines to the summary. Later steps (batch scoring, the API) plug in by being added to the list
-before the final ``stop registry`` step.
+training run and its registered version, the promotion to ``Production``, a batch job on a
+sample file and the REST API (``psystock.quickstart_scoring``). Each step adds lines to the
+summary; a new step plugs in by being added to the list before the final ``stop registry`` step.
 """
 
 from __future__ import annotations
@@ -19,12 +19,14 @@ from psystock.data.sources import FetchedPrices, FetchRequest, fetch_prices
 from psystock.data.store import default_prices_path, save_prices
 from psystock.data.yahoo import FALLBACK_HINT
 from psystock.errors import DataSourceError, InputError
+from psystock.quickstart_scoring import score_sample_batch, start_api
 from psystock.settings import Settings
 from psystock.training.tracking import web_url
 
 if TYPE_CHECKING:
     from psystock.registry.models import ModelVersionSummary
     from psystock.registry.server import ServerStatus
+    from psystock.serving import BackgroundServer
     from psystock.training.train import TrainingResult
 
 logger = logging.getLogger(__name__)
@@ -42,6 +44,7 @@ class QuickstartOptions:
     source: QuickstartSource = "auto"
     csv_path: Path | None = None
     should_keep_registry: bool = True
+    should_serve: bool = True
 
 
 @dataclass
@@ -57,6 +60,7 @@ class QuickstartRun:
     prices_path: Path | None = None
     training: TrainingResult | None = None
     promoted: ModelVersionSummary | None = None
+    api: BackgroundServer | None = None
     summary: list[tuple[str, str]] = field(default_factory=list)
 
     def add_summary(self, label: str, text: str) -> None:
@@ -173,6 +177,8 @@ DEFAULT_STEPS: tuple[QuickstartStep, ...] = (
     QuickstartStep("data", fetch_data),
     QuickstartStep("train", train),
     QuickstartStep("promote", promote_to_production),
+    QuickstartStep("batch", score_sample_batch),
+    QuickstartStep("api", start_api),
     QuickstartStep("stop registry", stop_registry),
 )
 """The quickstart's steps, in order."""
@@ -198,6 +204,8 @@ def run_quickstart(
             logger.debug("quickstart step: %s", step.name)
             step.run(run)
     except BaseException:
+        if run.api is not None:
+            run.api.stop()
         if run.has_started_registry and not options.should_keep_registry:
             from psystock.registry.server import stop_server
 

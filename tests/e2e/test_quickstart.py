@@ -8,6 +8,7 @@ stops the registry.
 
 import os
 import re
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,6 +25,16 @@ RUN_TIMEOUT_S = 240
 
 
 @dataclass(frozen=True)
+class ServedQuickstart:
+    """A foreground quickstart run: its exit, output, and what its curl command answered."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    curl_answer: str
+
+
+@dataclass(frozen=True)
 class Sandbox:
     """A psystock home and registry port of its own."""
 
@@ -34,6 +45,40 @@ class Sandbox:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def serve_quickstart(self, *args: str) -> ServedQuickstart:
+        """Run the quickstart in the foreground, call its curl command, then press Ctrl-C."""
+        process = subprocess.Popen(
+            [str(PSYSTOCK), "quickstart", *args],
+            env=self.env,
+            cwd=self.home.parent,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert process.stdout is not None
+        lines: list[str] = []
+        try:
+            for line in process.stdout:
+                lines.append(line)
+                if line.startswith("Serving the API at"):
+                    break
+            summary = summary_of("".join(lines))
+            assert "Try it" in summary, "".join(lines) + (
+                process.stderr.read() if process.stderr else ""
+            )
+            at = next(i for i, line in enumerate(lines) if line.startswith("  Try it:"))
+            curl = summary["Try it"] + "\n" + lines[at + 1].strip()
+            answer = subprocess.run(
+                ["bash", "-c", curl], capture_output=True, text=True, timeout=30, check=True
+            ).stdout
+            process.send_signal(signal.SIGINT)
+            rest, err = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        return ServedQuickstart(process.returncode, "".join(lines) + rest, err, answer)
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -79,7 +124,7 @@ def test_quickstart_on_real_prices_ends_with_version_1_in_production(
 ) -> None:
     from mlflow import MlflowClient
 
-    done = sandbox.run("quickstart", "--source", "csv", str(btc_csv))
+    done = sandbox.run("quickstart", "--source", "csv", str(btc_csv), "--no-serve", "--port", "0")
 
     assert done.returncode == 0, done.stderr
     assert f"Registry: starting the local MLflow registry on 127.0.0.1:{sandbox.port}..." in (
@@ -98,6 +143,12 @@ def test_quickstart_on_real_prices_ends_with_version_1_in_production(
         summary["Test metrics"],
     )
     assert summary["Model"] == f"{MODEL_NAME} version 1: stage Production, alias production"
+    assert re.fullmatch(
+        r"200 rows scored by version 1 \(\d+% predicted up\) -> "
+        + re.escape(str(sandbox.home / "batch" / "output.csv")),
+        summary["Batch job"],
+    )
+    assert summary["API"].startswith("stopped; start it again with `psystock serve`")
     assert summary["Registry"] == (
         f"running at {sandbox.url}; stop it with `psystock --home {sandbox.home} registry down`"
     )
@@ -117,9 +168,17 @@ def test_quickstart_again_reuses_the_registry_falls_back_to_synthetic_and_stops(
     env = {**sandbox.env, "PSYSTOCK_DATA__YAHOO_PROXY": f"http://127.0.0.1:{free_port()}"}
     offline = Sandbox(home=sandbox.home, port=sandbox.port, env=env)
 
-    done = offline.run("quickstart", "--stop-registry")
+    api_port = free_port()
+    done = offline.serve_quickstart("--stop-registry", "--port", str(api_port))
 
     assert done.returncode == 0, done.stderr
+    summary = summary_of(done.stdout)
+    assert summary["API"] == (
+        f"http://127.0.0.1:{api_port}  (docs http://127.0.0.1:{api_port}/docs, "
+        f"metrics http://127.0.0.1:{api_port}/metrics)"
+    )
+    assert re.fullmatch(r'\{"predictions":\[0\.\d+\]\}', done.curl_answer)
+    assert done.stdout.rstrip().endswith("API stopped.")
     lines = done.stdout.splitlines()
     assert lines[0] == (
         f"Registry: reusing the registry already running at {sandbox.url} "

@@ -4,6 +4,7 @@ With a tracking URI set the registry step uses that server instead of starting o
 subprocess run with its own registry is in ``tests/e2e/test_quickstart.py``.
 """
 
+import re
 import uuid
 from pathlib import Path
 
@@ -24,24 +25,52 @@ def test_quickstart_with_yahoo_unreachable_trains_on_synthetic_and_promotes(
         scoring={"model_name": name},
         data={"yahoo_proxy": f"http://127.0.0.1:{free_port()}", "synthetic_days": 300},
         training={"num_boost_round": 10},
+        serving={"port": 0, "poll_interval_s": 0},
     )
     said: list[str] = []
 
-    run = run_quickstart(settings, QuickstartOptions(source="auto"), said.append)
+    run = run_quickstart(
+        settings, QuickstartOptions(source="auto", should_serve=False), said.append
+    )
 
     assert said[0] == f"Registry: using {mlflow_server.url} (MLFLOW_TRACKING_URI)."
     assert said[1].startswith("Data: cannot fetch BTC-USD from Yahoo Finance: ConnectionError: ")
     assert said[2] == "Data: falling back to SYNTHETIC prices (generated, not market data)."
-    assert said[-1] == (
+    assert said[-4] == (
         f"Promotion: {name} version 1: stage Production, alias production "
         "(trained on SYNTHETIC prices)."
     )
+    assert said[-3] == (
+        f"Batch: scoring 200 rows of {tmp_path / 'batch' / 'input.csv'} with "
+        f"models:/{name}/Production..."
+    )
+    assert re.fullmatch(
+        rf"Batch: 200 rows scored by version 1 \(\d+% predicted up\) -> "
+        rf"{re.escape(str((tmp_path / 'batch' / 'output.csv').resolve()))}\.",
+        said[-2],
+    )
+    assert re.fullmatch(
+        r"API: serving at http://127\.0\.0\.1:\d+; the book's example row scores "
+        r"\{\"predictions\":\[0\.\d+\]\}\.",
+        said[-1],
+    )
     assert [label for label, _ in run.summary] == [
-        "MLflow UI", "Data", "Run", "Test metrics", "Model",
+        "MLflow UI", "Data", "Run", "Test metrics", "Model", "Batch job", "Batch run", "API",
+        "Try it", "API",
     ]  # fmt: skip
+    assert run.api is None  # --no-serve stops it once it has answered
     assert run.summary[0] == ("MLflow UI", f"{mlflow_server.url}/#/models/{name}")
     assert run.registry is None  # nothing started, so nothing to stop
     version = MlflowClient(mlflow_server.url).get_model_version_by_alias(name, "production")
     assert (version.version, version.current_stage) == ("1", "Production")
     assert run.training is not None
     assert version.run_id == run.training.run_id
+
+    output = (tmp_path / "batch" / "output.csv").read_text().splitlines()
+    assert len(output) == 201  # a header, then one line per input row
+    runs = MlflowClient(mlflow_server.url).search_runs(
+        [MlflowClient(mlflow_server.url).get_experiment_by_name("psystock-batch").experiment_id],
+        filter_string=f"params.model_name = '{name}'",
+    )
+    assert [r.info.run_name for r in runs] == ["batch_scoring"]
+    assert runs[0].data.metrics["rows_out"] == 200

@@ -16,9 +16,9 @@ from psystock.quickstart import (
 from psystock.settings import Settings
 
 
-def test_default_steps_run_registry_data_train_promote_then_stop() -> None:
+def test_default_steps_run_registry_data_train_promote_batch_api_then_stop() -> None:
     assert [step.name for step in DEFAULT_STEPS] == [
-        "registry", "data", "train", "promote", "stop registry",
+        "registry", "data", "train", "promote", "batch", "api", "stop registry",
     ]  # fmt: skip
 
 

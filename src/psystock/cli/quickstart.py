@@ -30,12 +30,33 @@ if TYPE_CHECKING:
     show_default=True,
     help="Leave the local registry running at the end (to look at the MLflow UI), or stop it.",
 )
-def quickstart(source: str, path: Path | None, should_keep_registry: bool) -> None:
-    """Go from nothing to a PsyStock model in Production on a local MLflow registry.
+@click.option(
+    "--serve/--no-serve",
+    "should_serve",
+    default=True,
+    show_default=True,
+    help="Keep the REST API serving in the foreground at the end (Ctrl-C stops it), or stop "
+    "it once it has answered the example request.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Port of the REST API. Env: PSYSTOCK_SERVING__PORT.  [default: 6000]",
+)
+def quickstart(
+    source: str,
+    path: Path | None,
+    should_keep_registry: bool,
+    should_serve: bool,
+    port: int | None,
+) -> None:
+    """Go from nothing to a PsyStock model in Production, scored in batch and served.
 
     Starts the local registry (SQLite under the psystock home; reused when it already runs),
     fetches BTC-USD daily prices, trains the XGBoost model, registers it, promotes it to
-    Production, and prints where to look.
+    Production, scores a sample file with the batch job, starts the REST API, and prints where
+    to look and a curl command that works.
     """
     from psystock.quickstart import QuickstartOptions, run_quickstart
 
@@ -47,9 +68,13 @@ def quickstart(source: str, path: Path | None, should_keep_registry: bool) -> No
         source=cast("QuickstartSource", source),
         csv_path=path,
         should_keep_registry=should_keep_registry,
+        should_serve=should_serve,
     )
-    run = run_quickstart(get_state().settings(), options, report=click.echo)
+    settings = get_state().settings(serving={"port": port})
+    run = run_quickstart(settings, options, report=click.echo)
     echo_summary(run)
+    if run.api is not None:
+        serve_until_interrupted(run)
 
 
 def echo_summary(run: QuickstartRun) -> None:
@@ -58,4 +83,29 @@ def echo_summary(run: QuickstartRun) -> None:
     click.echo("PsyStock quickstart: done.")
     width = max(len(label) for label, _ in run.summary) + 1
     for label, text in run.summary:
+        # A value of several lines (the curl command) stays aligned under its first line.
+        text = text.replace("\n", "\n" + " " * (width + 3))
         click.echo(f"  {label + ':':<{width}} {text}")
+
+
+def serve_until_interrupted(run: QuickstartRun) -> None:
+    """Keep the quickstart's API serving until Ctrl-C or SIGTERM, then stop it."""
+    import signal
+    import threading
+
+    api = run.api
+    if api is None:
+        return
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    click.echo(f"\nServing the API at {api.url}: press Ctrl-C to stop it.")
+    try:
+        while api.is_serving and not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        api.stop()
+        run.api = None
+    click.echo("API stopped.")

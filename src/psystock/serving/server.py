@@ -187,6 +187,11 @@ class BackgroundServer:
                 raise PsystockError(f"no model loaded within {timeout_s:.0f} s: {reason}")
             time.sleep(0.02)
 
+    @property
+    def is_serving(self) -> bool:
+        """Whether the server thread is still running."""
+        return self._thread.is_alive()
+
     def stop(self, timeout_s: float = 15.0) -> None:
         """Stop serving and wait for the thread to end."""
         self._server.should_exit = True
