@@ -10,6 +10,7 @@ from types import FrameType
 import click
 
 from psystock.cli._context import get_state
+from psystock.cli._options import model_option
 
 
 @click.group()
@@ -20,14 +21,7 @@ def batch() -> None:
 @batch.command("score")
 @click.argument("input_path", metavar="INPUT")
 @click.argument("output_path", metavar="OUTPUT")
-@click.option(
-    "--model",
-    "model_uri",
-    default=None,
-    help="Model reference: models:/NAME/STAGE, models:/NAME@ALIAS, models:/NAME/VERSION, "
-    "runs:/RUN_ID/PATH or a path. Env: PSYSTOCK_SCORING__MODEL_URI.  "
-    "[default: models:/training-model-psystock/Production]",
-)
+@model_option
 @click.option(
     "--threshold",
     type=click.FloatRange(0, 1),

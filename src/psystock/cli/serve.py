@@ -5,17 +5,11 @@ from __future__ import annotations
 import click
 
 from psystock.cli._context import get_state
+from psystock.cli._options import model_option
 
 
 @click.command()
-@click.option(
-    "--model",
-    "model_uri",
-    default=None,
-    help="Model reference: models:/NAME/STAGE, models:/NAME@ALIAS, models:/NAME/VERSION, "
-    "runs:/RUN_ID/PATH or a path. Env: PSYSTOCK_SCORING__MODEL_URI.  "
-    "[default: models:/training-model-psystock/Production]",
-)
+@model_option
 @click.option(
     "--host",
     default=None,

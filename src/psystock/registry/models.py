@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from psystock.errors import InputError
+from psystock.registry import references
 from psystock.registry._client import create_client
 from psystock.registry._errors import translate_mlflow_errors
 from psystock.registry._uris import redact_uri
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 STAGES = ("Staging", "Production", "Archived", "None")
-"""The registry stages a version can be moved to, canonically spelled."""
+"""The registry stages a version can be moved to, canonically spelled, in the order shown."""
 
 ALIASED_STAGES = ("Staging", "Production")
 """Stages that also get an alias, the stage's name lower-cased. An alias names one version,
@@ -77,9 +78,9 @@ def canonical_stage(stage: str) -> str:
     Raises:
         InputError: ``stage`` is not one of ``STAGES``.
     """
-    for known in STAGES:
-        if stage.strip().lower() == known.lower():
-            return known
+    known = references.canonical_stage(stage.strip())
+    if known is not None:
+        return known
     raise InputError(f"stage {stage!r}: expected one of {', '.join(STAGES)}", stage=stage)
 
 

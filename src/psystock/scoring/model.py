@@ -125,6 +125,14 @@ class LoadedModel(ABC):
             ScoringError: the model failed.
         """
 
+    def limit_threads(self, threads: int) -> None:
+        """Use at most ``threads`` threads per predict call (models that thread natively).
+
+        A server scoring many small concurrent calls wants 1: threads spinning between one-row
+        calls take the CPU its event loop needs. The default leaves the library's own choice.
+        """
+        del threads
+
     def predict_many(self, batch: Sequence[PreparedInput]) -> list[Prediction]:
         """Score several inputs in one model call (micro-batching), split back per input."""
         if not batch:

@@ -101,6 +101,10 @@ class XGBoostModel(LoadedModel):
             raise ModelLoadError(_load_failure(info.reference, path, xgb.__version__, exc)) from exc
         return cls(info, mlmodel, booster)
 
+    def limit_threads(self, threads: int) -> None:
+        """Set XGBoost's ``nthread`` for this booster's predictions."""
+        self.booster.set_param({"nthread": threads})
+
     def predict(self, prepared: PreparedInput) -> Prediction:
         """Probabilities (or scores) of the booster's objective, one per row, as float32."""
         matrix = prepared.matrix

@@ -110,3 +110,19 @@ def test_predict_failure_is_a_scoring_error(booster_model: LoadedModel) -> None:
         ScoringError, match=r"^model models:/m/1 failed while predicting 2 rows: \w+"
     ):
         booster_model.predict(wrong_width)
+
+
+def test_limit_threads_sets_the_boosters_nthread_and_keeps_predictions(
+    booster_model: LoadedModel,
+) -> None:
+    import json
+
+    assert isinstance(booster_model, XGBoostModel)
+    rows = ModelInput(np.array([[1, 0] * 7, [0, 1] * 7]))
+    before = booster_model.predict(booster_model.prepare(rows))
+
+    booster_model.limit_threads(1)
+
+    config = json.loads(booster_model.booster.save_config())
+    assert config["learner"]["generic_param"]["nthread"] == "1"
+    np.testing.assert_array_equal(booster_model.predict(booster_model.prepare(rows)), before)
