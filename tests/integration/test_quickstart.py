@@ -68,9 +68,11 @@ def test_quickstart_with_yahoo_unreachable_trains_on_synthetic_and_promotes(
 
     output = (tmp_path / "batch" / "output.csv").read_text().splitlines()
     assert len(output) == 201  # a header, then one line per input row
-    runs = MlflowClient(mlflow_server.url).search_runs(
-        [MlflowClient(mlflow_server.url).get_experiment_by_name("psystock-batch").experiment_id],
-        filter_string=f"params.model_name = '{name}'",
+    client = MlflowClient(mlflow_server.url)
+    experiment = client.get_experiment_by_name("psystock-batch")
+    assert experiment is not None
+    runs = client.search_runs(
+        [experiment.experiment_id], filter_string=f"params.model_name = '{name}'"
     )
     assert [r.info.run_name for r in runs] == ["batch_scoring"]
     assert runs[0].data.metrics["rows_out"] == 200
