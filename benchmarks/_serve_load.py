@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-
-from benchmarks._serve_model import quiet_environment, stop_process_group
 
 BOOK_BODY = (
     '{"dataframe_split": {"columns": [0,1,2,3,4,5,6,7,8,9,10,11,12,13],'
@@ -23,6 +23,29 @@ WRK_SCRIPT = f"""wrk.method = "POST"
 wrk.body = '{BOOK_BODY}'
 wrk.headers["Content-Type"] = "application/json"
 """
+
+
+def quiet_environment(**extra: str) -> dict[str, str]:
+    """The environment of every subprocess: no telemetry, no job runner."""
+    return {
+        **os.environ,
+        "MLFLOW_DISABLE_TELEMETRY": "true",
+        "DO_NOT_TRACK": "true",
+        "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
+        **extra,
+    }
+
+
+def stop_process_group(process: subprocess.Popen[bytes], timeout_s: float = 20.0) -> None:
+    """SIGTERM the process group, then SIGKILL after ``timeout_s``."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 @dataclass

@@ -31,7 +31,7 @@ import numpy as np
 if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._batch_setup import (
+from benchmarks._setup import (
     MODEL_NAME,
     PSYSTOCK,
     Measurement,

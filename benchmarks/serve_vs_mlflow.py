@@ -2,8 +2,8 @@
 
 Run: ``.venv/bin/python benchmarks/serve_vs_mlflow.py [--duration 10] [--connections 8,64]``
 
-Starts a private MLflow registry (SQLite, temporary directory), registers the PsyStock model
-(real BTC-USD prices from ../shared/data when present) in Production, then starts
+Starts a private registry with psystock's own CLI (SQLite, temporary directory), trains and
+promotes the PsyStock model (real BTC-USD prices from ../shared/data when present), then starts
 ``mlflow models serve --env-manager local -w 1`` and ``psystock serve --workers 1`` in turn,
 each alone, times the cold start (process start to the first 200 on /ping), and loads each
 with wrk (one-row JSON ``dataframe_split`` POSTs) at each connection count. Every answer must
@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import sys
 import tempfile
 import time
@@ -32,19 +31,14 @@ from benchmarks._serve_load import (
     require_wrk,
     run_wrk,
     start_and_time,
+    stop_process_group,
 )
-from benchmarks._serve_model import MODEL_NAME, register_model, start_registry, stop_process_group
+from benchmarks._setup import MODEL_NAME, free_port, private_registry
 
 REFERENCE = f"models:/{MODEL_NAME}/Production"
 TARGET_SPEEDUP = 25.0
 TARGET_P99_RATIO = 0.1
 TARGET_COLD_S = 2.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def server_commands(port: int) -> dict[str, list[str]]:
@@ -160,11 +154,11 @@ def main() -> None:
     require_wrk()
     with tempfile.TemporaryDirectory(prefix="psystock-bench-") as tmp:
         root = Path(tmp)
-        registry = start_registry(root, free_port())
-        try:
-            print(f"registry {registry.url}; training on {register_model(registry.url)}")
+        with private_registry(root / "registry-home") as (registry_env, origin):
+            tracking_uri = registry_env["MLFLOW_TRACKING_URI"]
+            print(f"registry {tracking_uri}; training on {origin}")
             env = {
-                "MLFLOW_TRACKING_URI": registry.url,
+                "MLFLOW_TRACKING_URI": tracking_uri,
                 "PSYSTOCK_HOME": str(root / "home"),
                 # mlflow models serve runs `uvicorn` from PATH: the venv's own.
                 "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
@@ -173,9 +167,7 @@ def main() -> None:
                 name: bench_server(name, command, env, args, root)
                 for name, command in server_commands(free_port()).items()
             }
-            floor_us = in_process_floor(registry.url, root / "floor-home")
-        finally:
-            registry.stop()
+            floor_us = in_process_floor(tracking_uri, root / "floor-home")
         summary = report(results, floor_us)
         if args.json:
             figures = {

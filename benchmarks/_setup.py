@@ -1,7 +1,7 @@
-"""Benchmark helpers for batch_vs_seed.py: a private registry, a trained model, inputs, timing.
+"""Benchmark helpers shared by both benchmarks: a private registry, a trained model, timing.
 
 Everything goes through psystock's own CLI (``registry up``, ``data fetch``, ``train``,
-``promote``), so the benchmark scores the model the product would deploy.
+``promote``), so each benchmark scores the model the product would deploy.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import socket
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +97,22 @@ def register_model(env: dict[str, str]) -> str:
     newest = max(int(version["version"]) for version in versions)
     psystock(env, "promote", str(newest), "--to", "Production")
     return origin
+
+
+@contextmanager
+def private_registry(home: Path) -> Iterator[tuple[dict[str, str], str]]:
+    """A registry of its own under ``home`` with PsyStock in Production, stopped at the end.
+
+    Yields:
+        The environment for children (``PSYSTOCK_HOME``, ``MLFLOW_TRACKING_URI``...) and
+        where the training data came from.
+    """
+    env = environment(home, free_port())
+    psystock(env, "registry", "up")
+    try:
+        yield env, register_model(env)
+    finally:
+        psystock(env, "registry", "down")
 
 
 def write_rows(path: Path, rows: int, seed: int = 0, chunk: int = 1_000_000) -> None:
