@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 _PROC = Path("/proc")
 # Fields of /proc/PID/stat after the command name: state is field 3, starttime field 22.
 _STATE_INDEX = 0
+_PGRP_INDEX = 2
 _START_TIME_INDEX = 19
 _POLL_INTERVAL_S = 0.1
 _KILL_WAIT_S = 5.0
@@ -124,7 +125,20 @@ def _is_group_alive(pgid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    if not _PROC.joinpath("self", "stat").exists():
+        return True
+    # Zombies still answer killpg: a server whose parent is another live process (the
+    # quickstart serving the API) stays a zombie until that parent exits. Gone is gone.
+    return any(_is_live_member(entry.name, pgid) for entry in _PROC.iterdir())
+
+
+def _is_live_member(name: str, pgid: int) -> bool:
+    if not name.isdigit():
+        return False
+    stat = _read_stat(int(name))
+    return (
+        stat is not None and int(stat[_PGRP_INDEX]) == pgid and stat[_STATE_INDEX] not in ("Z", "X")
+    )
 
 
 def _reap(pid: int) -> None:
