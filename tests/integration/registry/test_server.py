@@ -31,11 +31,16 @@ def stale_record(pid: int, start_ticks: int | None) -> PidRecord:
 
 
 def is_group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+    """Whether a process of group ``pgid`` still runs (a zombie awaiting its reaper does not)."""
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+        except (OSError, ValueError):
+            continue
+        state, _, group = stat[stat.rindex(")") + 2 :].split()[:3]
+        if int(group) == pgid and state not in ("Z", "X"):
+            return True
+    return False
 
 
 def mlflow_servers_on(port: int) -> list[int]:
