@@ -81,6 +81,16 @@ def postgres_available(dsn: str = "host=127.0.0.1 port=5432 dbname=test") -> boo
     return True
 
 
+def stop_process_group(process: subprocess.Popen[bytes], timeout_s: float = 20) -> None:
+    """SIGTERM the group ``process`` leads (started with a new session), SIGKILL it if it stays."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 @dataclass(frozen=True)
 class MlflowServer:
     """A real ``mlflow server`` started for the test session."""
@@ -130,12 +140,7 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowSe
         _wait_until_healthy(url, process, timeout_s=120)
         yield MlflowServer(url=url, port=port, root=root)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=25)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_process_group(process, timeout_s=25)
         log.close()
 
 

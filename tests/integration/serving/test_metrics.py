@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 
 from psystock.serving import BackgroundServer
-from tests.conftest import RegisteredModel, free_port
+from tests.conftest import RegisteredModel, free_port, stop_process_group
 from tests.integration.serving.conftest import ROWS
 
 
@@ -70,15 +70,6 @@ def _start_two_workers(
         return subprocess.Popen(
             command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def _wait_for_pings(url: str, deadline: float, log: Path) -> None:
@@ -141,7 +132,7 @@ def test_metrics_with_two_workers_add_up_whichever_worker_answers(
         assert _sample(text, "psystock_http_requests_total", label) == 40  # the dead one's kept
         assert _sample(text, "psystock_model_info", version) == 1
     finally:
-        _stop(process)
+        stop_process_group(process)
     assert process.returncode is not None
     text = log.read_text()
     assert f"psystock API on http://127.0.0.1:{port} (2 workers)" in text
