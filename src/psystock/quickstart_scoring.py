@@ -17,6 +17,7 @@ from psystock.errors import PsystockError
 
 if TYPE_CHECKING:
     from psystock.quickstart import QuickstartRun
+    from psystock.serving import BackgroundServer
 
 logger = logging.getLogger(__name__)
 
@@ -63,34 +64,40 @@ def score_sample_batch(run: QuickstartRun) -> None:
 
 def start_api(run: QuickstartRun) -> None:
     """Start the REST API on the Production model and check the printed curl command's body."""
-    import httpx
-
     from psystock.serving import BackgroundServer
     from psystock.serving.docs_page import curl_example
 
     server = BackgroundServer(run.settings)
     url = server.start()
-    run.api = server
+    try:
+        answer = _score_book_row(server, url)
+    except BaseException:
+        server.stop()
+        raise
+    run.report(f"API: serving at {url}; the book's example row scores {answer}.")
+    run.add_summary("API", f"{url}  (docs {url}/docs, metrics {url}/metrics)")
+    run.add_summary("Try it", curl_example(url))
+    if run.options.should_serve:
+        run.api = server
+        return
+    server.stop()
+    run.add_summary("API", f"stopped; start it again with `psystock serve` ({url})")
+
+
+def _score_book_row(server: BackgroundServer, url: str) -> str:
+    """Wait for the model, then send the book's row as the printed curl does; return the body."""
+    import httpx
+
     try:
         server.wait_until_loaded()
         answer = httpx.post(
             f"{url}/invocations", json={"dataframe_split": {"data": [BOOK_ROW]}}, timeout=30
         )
     except (PsystockError, httpx.HTTPError) as exc:
-        server.stop()
-        run.api = None
         raise PsystockError(f"the API at {url} did not answer the example request: {exc}") from exc
     if answer.status_code != 200:
-        server.stop()
-        run.api = None
         raise PsystockError(
             f"the API at {url} answered the example request with {answer.status_code}: "
             f"{answer.text}"
         )
-    run.report(f"API: serving at {url}; the book's example row scores {answer.text}.")
-    run.add_summary("API", f"{url}  (docs {url}/docs, metrics {url}/metrics)")
-    run.add_summary("Try it", curl_example(url))
-    if not run.options.should_serve:
-        server.stop()
-        run.api = None
-        run.add_summary("API", f"stopped; start it again with `psystock serve` ({url})")
+    return answer.text
