@@ -21,7 +21,10 @@ that says what failed, where, what was expected and what was received::
     ├── ModelLoadError                exit 1   HTTP 503  artifacts cannot be loaded (format, flavor)
     ├── ModelUnavailableError         exit 1   HTTP 503  the API has no model loaded (yet)
     ├── ScoringError                  exit 1   HTTP 500  the model itself failed while predicting
-    └── DataSourceError               exit 1             a data source (Yahoo, a CSV) is unavailable
+    ├── DataSourceError               exit 1             a data source (Yahoo, a CSV) is unavailable
+    ├── MissingExtraError             exit 1   HTTP 503  an extra is not installed: says which
+    └── DeployError                   exit 1             building or running a deployment failed
+        └── DockerError                                  docker (or a build step: pip) failed
 
 Foreign exceptions (``MlflowException``, ``OSError`` of a subprocess, xgboost errors) are
 translated into this tree once, at the adapter that calls the foreign library, with
@@ -40,7 +43,10 @@ __all__ = [
     "ContentTypeError",
     "DataError",
     "DataSourceError",
+    "DeployError",
+    "DockerError",
     "InputError",
+    "MissingExtraError",
     "ModelLoadError",
     "ModelNotFoundError",
     "ModelReferenceError",
@@ -225,3 +231,28 @@ class ScoringError(PsystockError):
 
 class DataSourceError(PsystockError):
     """A source of price data (Yahoo Finance, a user's CSV) is unavailable."""
+
+
+class MissingExtraError(PsystockError):
+    """A code path needs a library that only an extra installs (``pip install "psystock[X]"``)."""
+
+    http_status = HTTPStatus.SERVICE_UNAVAILABLE
+    error_code = "NOT_IMPLEMENTED"
+
+    def __init__(self, purpose: str, module: str, extra: str) -> None:
+        super().__init__(
+            f"{purpose} needs {module}, which is not installed: "
+            f"pip install 'psystock[{extra}]' (the {extra} extra)",
+            module=module,
+            extra=extra,
+        )
+        self.module = module
+        self.extra = extra
+
+
+class DeployError(PsystockError):
+    """Building or running a deployment (an image, a cluster object, an endpoint) failed."""
+
+
+class DockerError(DeployError):
+    """The Docker engine, a ``docker`` command or a build step (pip) failed; says what to do."""

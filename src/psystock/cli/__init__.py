@@ -18,6 +18,7 @@ import click
 from psystock import __version__
 from psystock.cli._context import CliState
 from psystock.errors import PsystockError
+from psystock.extras import missing_extra
 from psystock.logging import configure_logging
 
 logger = logging.getLogger(__name__)
@@ -98,4 +99,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except ModuleNotFoundError as exc:  # an optional library a require_extra did not foresee
+        error = missing_extra(exc, "this command")
+        if error is None:
+            raise
+        if debug:
+            logger.exception("psystock failed")
+        click.echo(f"Error: {error.message}", err=True)
+        sys.exit(error.exit_code)
     sys.exit(code if isinstance(code, int) else 0)

@@ -11,6 +11,7 @@ import click
 
 from psystock.cli._context import get_state
 from psystock.cli._options import model_option
+from psystock.extras import require_extra
 
 
 @click.group()
@@ -81,6 +82,7 @@ def score(
     partial output. Rows are numbered from 1 in messages, counting data rows only (not the
     header or blank lines). Each job is recorded as an MLflow run named batch_scoring.
     """
+    require_extra("batch", "psystock batch score")
     from psystock.batch import BatchOptions, run_batch
 
     settings = get_state().settings(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 import click
 
 from psystock.cli._context import get_state
+from psystock.extras import require_extra
 
 if TYPE_CHECKING:
     from psystock.data.sources import FetchedPrices, SourceKind
@@ -77,6 +78,7 @@ def fetch(
     Checks: dates as YYYY-MM-DD, numeric prices, no duplicate or missing days; rows with
     missing values are dropped and counted. The file is replaced only when everything passed.
     """
+    require_extra("train", "psystock data fetch")
     from psystock.data.sources import FetchRequest, fetch_prices
     from psystock.data.store import default_prices_path, save_prices
 

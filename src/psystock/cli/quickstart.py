@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, cast
 import click
 
 from psystock.cli._context import get_state
+from psystock.extras import require_extra
 
 if TYPE_CHECKING:
     from psystock.quickstart import QuickstartRun, QuickstartSource
@@ -58,6 +59,8 @@ def quickstart(
     Production, scores a sample file with the batch job, starts the REST API, and prints where
     to look and a curl command that works.
     """
+    for extra in ("train", "batch", "yahoo"):
+        require_extra(extra, "psystock quickstart")
     from psystock.quickstart import QuickstartOptions, run_quickstart
 
     if path is not None and source != "csv":

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from psystock.cli._context import get_state
+from psystock.extras import require_extra
 from psystock.settings import RegistrySettings
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ def up(**registry_options: Any) -> None:
     Does nothing when the registry of this home already runs. Fails with a one-line error
     when the port is taken, the backend database is unreachable or the server cannot start.
     """
+    require_extra("mlflow", "psystock registry up (mlflow server)")
     from psystock.registry.server import start_server
 
     status = start_server(get_state().settings(registry=registry_options))

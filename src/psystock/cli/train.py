@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from psystock.cli._context import get_state
+from psystock.extras import require_extra
 
 if TYPE_CHECKING:
     from psystock.training.train import TrainingResult
@@ -37,6 +38,7 @@ def train(data_path: Path | None, experiment: str | None, model_name: str | None
     parameters, the metrics on both sets, a feature-importance and a confusion-matrix plot,
     the data source, and the model with its signature and an input example.
     """
+    require_extra("train", "psystock train")
     from psystock.training.train import train_model
 
     settings = get_state().settings(

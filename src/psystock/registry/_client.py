@@ -6,6 +6,8 @@ import logging
 import os
 from typing import TYPE_CHECKING
 
+from psystock.extras import require_extra
+from psystock.registry._uris import redact_uri
 from psystock.settings import Settings
 
 if TYPE_CHECKING:
@@ -30,7 +32,8 @@ def create_client(settings: Settings) -> MlflowClient:
     os.environ["MLFLOW_HTTP_REQUEST_TIMEOUT"] = str(settings.registry.client_timeout_s)
     # Each retry would log a WARNING from urllib3; the final error already says what failed.
     logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
+    uri = settings.resolved_tracking_uri
+    require_extra("mlflow", f"the MLflow client (registry at {redact_uri(uri)})")
     from mlflow import MlflowClient
 
-    uri = settings.resolved_tracking_uri
     return MlflowClient(tracking_uri=uri, registry_uri=uri)

@@ -135,12 +135,12 @@ def _from_version(ref: ModelReference, version: dict[str, Any], artifact_uri: st
 
 
 def _resolve_with_mlflow(ref: ModelReference, settings: Settings) -> ResolvedModel:
-    from mlflow.exceptions import MlflowException
-
     from psystock.registry._client import create_client
     from psystock.registry._errors import translate_mlflow_errors
 
-    client = create_client(settings)
+    client = create_client(settings)  # says which extra to install when mlflow is missing
+    from mlflow.exceptions import MlflowException
+
     with translate_mlflow_errors(f"resolving {ref.text}", ref.text):
         try:
             return _resolve_client(client, ref)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from psystock.errors import ModelLoadError, ScoringError
+from psystock.extras import require_extra
 from psystock.scoring.inputs import PreparedInput
 from psystock.scoring.mlmodel import XGBOOST_FLAVOR, MLmodelFile
 from psystock.scoring.model import LoadedModel, ModelInfo, Prediction
@@ -43,6 +44,7 @@ class PyfuncModel(LoadedModel):
             ModelLoadError: pyfunc cannot load it.
         """
         _check_xgboost_sklearn_api(info, mlmodel)
+        require_extra("mlflow", f"model {info.reference} (not a native XGBoost booster: pyfunc)")
         import mlflow.pyfunc
 
         try:
