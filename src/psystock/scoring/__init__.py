@@ -2,15 +2,17 @@
 
 It resolves a model reference through the registry, caches artifacts locally by version,
 loads the model (native XGBoost fast path, or ``mlflow.pyfunc``), maps inputs onto the
-model's signature and predicts. It never imports the web stack, ``psystock.serving`` or
-``psystock.batch``.
+model's signature and predicts. ``score_arrow`` is the one scoring path over Arrow data
+(the batch job, the API's CSV route, Spark's ``mapInArrow``), and ``csv_text`` the one way
+CSV text is read. It never imports the web stack, ``psystock.serving`` or ``psystock.batch``.
 
 Public names: ``ScoringRuntime``, ``ResolvedModel``, ``LoadedModel`` (``XGBoostModel``,
 ``PyfuncModel``), ``ModelInfo``, ``ModelInput``, ``PreparedInput``, ``InputSchema``,
-``ColumnSpec``, ``Prediction``, ``ArrowPrepared``, ``decide``, ``probabilities``.
+``ColumnSpec``, ``Prediction``, ``score_arrow``, ``ScoredBatch``, ``RejectedRow``,
+``decide``, ``probabilities``.
 """
 
-from psystock.scoring.arrow_input import ArrowPrepared
+from psystock.scoring.arrow_scoring import RejectedRow, ScoredBatch, score_arrow
 from psystock.scoring.decision import decide, probabilities
 from psystock.scoring.inputs import ModelInput, PreparedInput
 from psystock.scoring.model import LoadedModel, ModelInfo, Prediction
@@ -20,7 +22,6 @@ from psystock.scoring.schema import ColumnSpec, InputSchema
 from psystock.scoring.xgboost_model import XGBoostModel
 
 __all__ = [
-    "ArrowPrepared",
     "ColumnSpec",
     "InputSchema",
     "LoadedModel",
@@ -29,9 +30,12 @@ __all__ = [
     "Prediction",
     "PreparedInput",
     "PyfuncModel",
+    "RejectedRow",
     "ResolvedModel",
+    "ScoredBatch",
     "ScoringRuntime",
     "XGBoostModel",
     "decide",
     "probabilities",
+    "score_arrow",
 ]

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from psystock.scoring.schema import BOOLEAN_TYPE, INTEGER_TYPES
+
 _FIXED_WIDTH = {
     "int8": np.int8,
     "int16": np.int16,
@@ -73,3 +75,14 @@ def _bits(buffer: Any, offset: int, size: int) -> np.ndarray:
     """Arrow's little-endian bitmap as a boolean array of ``size`` entries from ``offset``."""
     bits = np.unpackbits(np.frombuffer(buffer, dtype=np.uint8), bitorder="little")
     return bits[offset : offset + size].astype(bool)
+
+
+def arrow_type(kind: str) -> Any:
+    """The Arrow type a signature type (``long``, ``double``...) is read and written as."""
+    import pyarrow as pa
+
+    if kind in INTEGER_TYPES:
+        return pa.int64()
+    if kind == BOOLEAN_TYPE:
+        return pa.bool_()
+    return pa.float64()

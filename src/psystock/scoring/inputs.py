@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,24 @@ class ModelInput:
 
     values: np.ndarray | Sequence[Sequence[Any]]
     columns: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ArrowRows:
+    """Rows to score as an Arrow table (CSV read by pyarrow), scored with ``score_arrow``.
+
+    Attributes:
+        table: the rows; its columns are named (by a header, or ``"0"``, ``"1"``...).
+        positional: map the columns onto the model by position (no header), not by name.
+    """
+
+    table: pa.Table
+    positional: bool
+
+    @property
+    def n_rows(self) -> int:
+        """Number of rows."""
+        return int(self.table.num_rows)
 
 
 @dataclass(frozen=True)

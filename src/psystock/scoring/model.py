@@ -60,6 +60,9 @@ class LoadedModel(ABC):
 
     dtype: ClassVar[type[np.floating[Any]]] = np.float64
     """The float type of prepared matrices."""
+    is_thread_safe: ClassVar[bool] = False
+    """Whether several threads may call ``predict`` at once (the batch job then scores blocks
+    in parallel)."""
 
     def __init__(self, info: ModelInfo, schema: InputSchema | None, n_features: int | None) -> None:
         self.info = info

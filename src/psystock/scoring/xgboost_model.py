@@ -68,6 +68,7 @@ class XGBoostModel(LoadedModel):
     """A native XGBoost Booster."""
 
     dtype = np.float32
+    is_thread_safe = True  # XGBoost predicts concurrently on one Booster since 1.4
 
     def __init__(self, info: ModelInfo, mlmodel: MLmodelFile, booster: Any) -> None:
         super().__init__(info, mlmodel.schema, int(booster.num_features()))
