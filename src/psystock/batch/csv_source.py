@@ -1,27 +1,24 @@
-"""Read a CSV input block by block with pyarrow, keeping exact row numbers.
+"""Read a CSV input block by block into Arrow tables, keeping exact row numbers.
 
 The input is cut into blocks of about ``batch.block_size_bytes`` at line ends and each block
-is parsed by pyarrow on its own: memory stays flat whatever the input size, stdin works, and
-a block with a bad value can be parsed again as text to find exactly which cells are bad.
+is parsed on its own: memory stays flat whatever the input size, stdin and pipes work, and a
+block with a bad value can be parsed again as text to find exactly which cells are bad.
 Columns feeding the model are parsed as their signature type (``long`` as int64...), the
-others kept as text. With ``as_text`` (CSV to CSV) and every column feeding the model, all
+others kept as text. With ``as_text`` (CSV to CSV) and every column feeding the model, the
 columns stay text, copied to the output as they were (formatting numbers again is the
-costliest step of a CSV job) while the model's numbers are parsed from them. A quoted value
-may not contain a line break.
+costliest step of a CSV job) while the model's numbers are parsed from them.
+
+A block of fixed-width lines of unsigned integers (the book's ``input.csv``) is read by
+numpy instead of pyarrow (``psystock.batch.fixed_width``), into integer columns (cast to the
+signature types unless ``as_text``): the same values, several times faster.
 
 Rows are numbered from 1 counting data rows only: the header and blank lines do not count,
-so in a file with a header and no blank lines, row N is line N + 1.
-
-Header names are stripped of surrounding spaces. Header detection (``header=None``): the
-first line is a header when one of its fields is non-empty and not a number, or when its
-fields are exactly the model's column names (the book's integer names ``0..13`` are numbers,
-but a first row ``0,1,...,13`` is its header).
+so in a file with a header and no blank lines, row N is line N + 1. Whether the first row is
+a header follows ``psystock.scoring.csv_text`` (the API's rule too) unless ``header`` says.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
@@ -29,19 +26,20 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 
 from psystock.batch.fixed_width import read_fixed_width
-from psystock.batch.source import FixedWidthBatch, InvalidRow, SourceBatch
+from psystock.batch.source import InvalidRow, SourceBatch
 from psystock.errors import PayloadError, SchemaError
+from psystock.scoring import csv_text
+from psystock.scoring.arrow_arrays import arrow_array, arrow_type
+from psystock.scoring.columns import ColumnPlan
 from psystock.scoring.model import LoadedModel
-from psystock.scoring.schema import BOOLEAN_TYPE, INTEGER_TYPES
+from psystock.scoring.schema import BOOLEAN_TYPE
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-_BOM = b"\xef\xbb\xbf"
-
 
 class CsvSource:
-    """A CSV input (file or stdin) opened against a model."""
+    """A CSV input (file, pipe or stdin) opened against a model."""
 
     def __init__(
         self,
@@ -57,121 +55,97 @@ class CsvSource:
         self.name = name
         self.total_bytes = total_bytes
         self._blocks = _line_blocks(stream, block_size)
-        self._first, fields, line_end = self._first_line()
-        is_header = header if header is not None else _looks_like_header(fields, model)
-        if is_header:
-            self._first = self._first[line_end:]
-            self.names = tuple(field.strip() for field in fields)
+        self._first, line = self._first_block()
+        is_first_header = (
+            header if header is not None else csv_text.is_header(line.fields, model.schema)
+        )
+        if is_first_header:
+            self._first = self._first[line.end :]
+            self.names = csv_text.header_names(line.fields)
         else:
-            self.names = tuple(str(i) for i in range(len(fields)))
-        self.positional = not is_header
+            self.names = csv_text.positional_names(len(line.fields))
+        self.positional = not is_first_header
         self.plan = model.plan(None if self.positional else self.names, len(self.names))
         # Text only when every column feeds the model: its numbers are then checked, and
         # can be written back unquoted. Other text columns need CSV quoting (typed output).
         fed = {source for source in self.plan.sources if source is not None}
         self.as_text = as_text and fed == set(range(len(self.names)))
-        self._types = (
-            _text_types(self.names) if self.as_text else _column_types(self.names, self.plan)
-        )
+        self._types = None if self.as_text else _column_types(self.names, self.plan)
+        self._booleans = [
+            source
+            for source, kind in zip(self.plan.sources, self.plan.types, strict=True)
+            if source is not None and kind == BOOLEAN_TYPE
+        ]
         self._rows_before = 0
         self._bytes = 0
 
-    def _first_line(self) -> tuple[bytes, list[str], int]:
-        """The first block, the fields of its first non-blank line, and where that line ends."""
+    def _first_block(self) -> tuple[bytes, csv_text.FirstLine]:
+        """The first block(s), up to at least the first non-blank line, and that line."""
         first = b""
         for block in self._blocks:
-            first += block.removeprefix(_BOM) if not first else block
-            stripped = first.lstrip(b"\r\n")
-            if stripped.strip():
-                start = len(first) - len(stripped)
-                end = first.find(b"\n", start)
-                end = len(first) if end < 0 else end + 1
-                line = first[start:end].decode("utf-8", errors="replace").rstrip("\r\n")
-                return first, next(csv.reader([line])), end
+            first = (first + block) if first else block.removeprefix(csv_text.BOM)
+            line = csv_text.first_line(first)
+            if line is not None:
+                return first, line
         raise SchemaError("at least one row", f"an empty input ({self.name})")
 
-    def batches(self) -> Iterator[SourceBatch | FixedWidthBatch]:
-        """Parsed blocks with row numbers and the rows of the wrong width.
-
-        In text mode, a block of same-layout lines comes as a ``FixedWidthBatch``.
-        """
+    def batches(self) -> Iterator[SourceBatch]:
+        """Parsed blocks with row numbers and the rows of the wrong width."""
         for block in itertools.chain([self._first], self._blocks):
             if not block.strip():
                 continue
             self._bytes += len(block)
-            rows = read_fixed_width(block, len(self.names)) if self.as_text else None
-            if rows is None:
+            table = self._fixed_width_table(block)
+            if table is None:
                 yield self._parse_block(block)
                 continue
-            count = len(rows.lines)
+            count = table.num_rows
             numbers = np.arange(self._rows_before + 1, self._rows_before + count + 1)
             self._rows_before += count
-            yield FixedWidthBatch(rows, numbers, block, self._bytes)
-
-    def to_arrow(self, batch: FixedWidthBatch) -> SourceBatch:
-        """The block of ``batch`` parsed by pyarrow (it has no rows of the wrong width)."""
-        table, _ = self._read(batch.block, self._types, threads=True)
-        return SourceBatch(table, batch.row_numbers, (), batch.bytes_read)
+            yield SourceBatch(table, numbers, (), self._bytes)
 
     def raw_row(self, batch: SourceBatch, index: int) -> str:
         """A parsed row joined back into CSV text."""
         return ",".join(_text(column[index].as_py()) for column in batch.table.columns)
 
-    def _parse_block(self, block: bytes) -> SourceBatch:
-        table, invalid = self._read(block, self._types, threads=True)
-        if invalid and invalid[0].number is None:
-            # Row numbers of invalid rows are only known to a single-threaded parse.
-            table, invalid = self._read(block, self._types, threads=False)
-        total = table.num_rows + len(invalid)
-        numbers = np.arange(self._rows_before + 1, self._rows_before + total + 1)
-        bad = tuple(
-            InvalidRow(
-                self._rows_before + row.number, row.expected_columns, row.actual_columns, row.text
-            )
-            for row in invalid
-        )
-        if bad:
-            numbers = np.setdiff1d(numbers, [row.row for row in bad], assume_unique=True)
-        self._rows_before += total
-        return SourceBatch(table, numbers, bad, self._bytes)
+    def _fixed_width_table(self, block: bytes) -> pa.Table | None:
+        """The block read by the fast path, or None when it does not fit it.
 
-    def _read(
-        self, block: bytes, types: dict[str, Any], threads: bool
-    ) -> tuple[pa.Table, list[Any]]:
+        Boolean columns must hold 0 or 1 here: any other digit is left to the general path,
+        which names it the way it names every bad value.
+        """
         import pyarrow as pa
-        import pyarrow.csv as pcsv
 
-        invalid: list[Any] = []
+        values = read_fixed_width(block, len(self.names))
+        if values is None or any(values[:, source].max() > 1 for source in self._booleans):
+            return None
+        columns = [arrow_array(np.ascontiguousarray(values[:, i])) for i in range(len(self.names))]
+        if self._types is not None:
+            columns = [
+                column.cast(self._types[name])
+                for column, name in zip(columns, self.names, strict=True)
+            ]
+        return pa.Table.from_arrays(columns, names=list(self.names))
 
-        def set_aside(row: Any) -> str:
-            invalid.append(row)
-            return "skip"
-
-        def parse(column_types: dict[str, Any]) -> pa.Table:
-            invalid.clear()
-            return pcsv.read_csv(
-                io.BytesIO(block),
-                read_options=pcsv.ReadOptions(column_names=list(self.names), use_threads=threads),
-                parse_options=pcsv.ParseOptions(invalid_row_handler=set_aside),
-                convert_options=pcsv.ConvertOptions(
-                    column_types=column_types,
-                    null_values=[],
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
-
-        if not self.as_text:
-            try:
-                return parse(types), invalid
-            except pa.ArrowInvalid:
-                pass  # a value did not convert: read the block as text to find which
+    def _parse_block(self, block: bytes) -> SourceBatch:
         try:
-            return parse(_text_types(self.names)), invalid
-        except pa.ArrowInvalid as exc:
+            table, wrong = csv_text.parse_csv(block, self.names, self._types)
+        except PayloadError as exc:
             raise PayloadError(
-                f"input {self.name}: cannot parse CSV after row {self._rows_before} ({exc})"
+                f"input {self.name}, from row {self._rows_before + 1} on: {exc.message}"
             ) from exc
+        total = table.num_rows + len(wrong)
+        numbers = np.arange(self._rows_before + 1, self._rows_before + total + 1)
+        invalid = tuple(
+            InvalidRow(
+                self._rows_before + row.row, row.expected_columns, row.actual_columns, row.text
+            )
+            for row in wrong
+        )
+        if invalid:
+            numbers = np.setdiff1d(numbers, [row.row for row in invalid], assume_unique=True)
+        self._rows_before += total
+        return SourceBatch(table, numbers, invalid, self._bytes)
 
 
 def _line_blocks(stream: IO[bytes], block_size: int) -> Iterator[bytes]:
@@ -192,44 +166,15 @@ def _line_blocks(stream: IO[bytes], block_size: int) -> Iterator[bytes]:
         rest = data[cut:]
 
 
-def _looks_like_header(fields: list[str], model: LoadedModel) -> bool:
-    names = model.schema.names if model.schema is not None else None
-    if names is not None and [f.strip() for f in fields] == [str(n) for n in names]:
-        return True
-    return any(field.strip() and not _is_number(field) for field in fields)
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _text_types(names: tuple[str, ...]) -> dict[str, Any]:
+def _column_types(names: tuple[str, ...], plan: ColumnPlan) -> dict[str, Any]:
+    """Signature types for the columns that feed the model, text for the others."""
     import pyarrow as pa
 
-    return dict.fromkeys(names, pa.string())
-
-
-def _column_types(names: tuple[str, ...], plan: Any) -> dict[str, Any]:
-    types = _text_types(names)
+    types = dict.fromkeys(names, pa.string())
     for position, source in enumerate(plan.sources):
         if source is not None:
             types[names[source]] = arrow_type(plan.types[position])
     return types
-
-
-def arrow_type(kind: str) -> Any:
-    """The Arrow type a signature type is read and written as."""
-    import pyarrow as pa
-
-    if kind in INTEGER_TYPES:
-        return pa.int64()
-    if kind == BOOLEAN_TYPE:
-        return pa.bool_()
-    return pa.float64()
 
 
 def _text(value: Any) -> str:

@@ -1,46 +1,47 @@
-"""A fast path for the commonest CSV block: fixed-width lines of unsigned integers.
+"""The fast path of the commonest CSV: fixed-width lines of unsigned integers, both ways.
 
-The book's ``input.csv`` is fourteen 0/1 digits per line, so every line has the same width
-and its commas at the same places. Such a block is a (rows x width) numpy byte matrix:
-each field is a fixed slice, parsed with integer arithmetic, and each output line is the
-input line with ``,prediction,probability`` appended: no CSV parser, no number formatting
-of the input. A block that does not fit (a wider or signed number, a space, a CR, a wrong
-column count...) takes the general pyarrow path, which gives the same results.
+**Reading** (``read_fixed_width``, used by the CSV reader). The book's ``input.csv`` is
+fourteen 0/1 digits per line, so every line has the same width and its commas at the same
+places. Such a block is a (rows x width) numpy byte matrix: each field is a fixed slice,
+parsed with integer arithmetic, no CSV parser. A block that does not fit (a wider or signed
+number, a leading zero, a space, a CR, a wrong column count...) is parsed by pyarrow, which
+gives the same values.
+
+**Writing** (``digit_lines``, used by the CSV writer). A scored table whose input columns
+hold one-digit integers (0 to 9) and whose probabilities are in [0, 1] is written as lines
+built in one numpy byte matrix: no number formatting. Others are written by pyarrow.
 
 ``probability_text`` formats probabilities in [0, 1] with 8 decimals (float32 carries about
-7 significant digits); both paths use it for CSV output, so a file reads the same whatever
-path each block took.
+7 significant digits) through a table of 4-digit groups; the CSV writer uses it on both of
+its paths, so a file reads the same whatever path each block took.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from psystock.scoring.arrow_arrays import arrow_array, numpy_values
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 MAX_DIGITS = 9
 """Widest field read here (fits in int64 with room to spare)."""
 PROBABILITY_DECIMALS = 8
 PROBABILITY_WIDTH = PROBABILITY_DECIMALS + 2  # "0." or "1."
 _COMMA, _NEWLINE, _ZERO, _NINE, _DOT = 44, 10, 48, 57, 46
-_PLACES = 10 ** np.arange(PROBABILITY_DECIMALS - 1, -1, -1, dtype=np.int64)
+_GROUP = 10_000  # 4 decimals
+_GROUPS = np.array([list(f"{group:04d}".encode()) for group in range(_GROUP)], dtype=np.uint8)
+_SCALE = 10**PROBABILITY_DECIMALS
 
 
-@dataclass(frozen=True)
-class FixedWidthRows:
-    """A block of same-layout lines.
+def read_fixed_width(block: bytes, n_columns: int) -> np.ndarray | None:
+    """(rows x ``n_columns``) unsigned integers of a fixed-width block, or None.
 
-    Attributes:
-        lines: (rows x width) bytes, each line with its newline.
-        values: (rows x columns) field values, unsigned integers (uint8 for one digit).
+    One-digit fields come as uint8, wider ones as int64.
     """
-
-    lines: np.ndarray
-    values: np.ndarray
-
-
-def read_fixed_width(block: bytes, n_columns: int) -> FixedWidthRows | None:
-    """The block as fixed-width rows of ``n_columns`` unsigned integers, or None."""
     width = block.find(b"\n") + 1
     if width < 2 or len(block) % width:
         return None
@@ -54,21 +55,25 @@ def read_fixed_width(block: bytes, n_columns: int) -> FixedWidthRows | None:
         return None
     starts = np.concatenate(([0], commas + 1))
     ends = np.concatenate((commas, [width - 1]))
-    if ((ends - starts) < 1).any() or ((ends - starts) > MAX_DIGITS).any():
+    sizes = ends - starts
+    if (sizes < 1).any() or (sizes > MAX_DIGITS).any():
         return None
     if not (body[:, is_comma] == _COMMA).all():
         return None
     digits = body[:, ~is_comma]
     if ((digits < _ZERO) | (digits > _NINE)).any():
         return None
+    wide = starts[sizes > 1]
+    if (body[:, wide] == _ZERO).any():
+        return None  # a leading zero: the text would not survive a round trip through a number
     values = np.zeros((len(lines), n_columns), dtype=np.int64)
     for column, (start, end) in enumerate(zip(starts, ends, strict=True)):
         for position in range(start, end):
             values[:, column] = values[:, column] * 10 + (body[:, position] - _ZERO)
-    return FixedWidthRows(lines, values)
+    return values
 
 
-def _read_one_digit_fields(lines: np.ndarray) -> FixedWidthRows | None:
+def _read_one_digit_fields(lines: np.ndarray) -> np.ndarray | None:
     """The book's layout, one digit per field, checked and read through strided views."""
     digits = lines[:, 0::2] - np.uint8(_ZERO)  # below '0' wraps around to large values
     if not (
@@ -77,36 +82,76 @@ def _read_one_digit_fields(lines: np.ndarray) -> FixedWidthRows | None:
         and (digits <= 9).all()
     ):
         return None
-    return FixedWidthRows(lines, digits)
+    return digits
+
+
+def digit_lines(table: pa.Table) -> bytes | None:
+    """CSV lines of a scored table of one-digit input columns, or None (see above).
+
+    The table's last two columns are ``prediction`` (0/1) and ``probability``.
+    """
+    *inputs, decisions, scores = table.columns
+    text = probability_text(_column_values(scores))
+    if text is None or not inputs:
+        return None
+    count = table.num_rows
+    width = 2 * len(inputs) + 2 + PROBABILITY_WIDTH + 1
+    out = np.empty((count, width), dtype=np.uint8)
+    for position, column in enumerate([*inputs, decisions]):
+        if not _is_one_digit(column):
+            return None
+        out[:, 2 * position] = _column_values(column) + _ZERO
+        out[:, 2 * position + 1] = _COMMA
+    out[:, -1 - PROBABILITY_WIDTH : -1] = text
+    out[:, -1] = _NEWLINE
+    return out.tobytes()
 
 
 def probability_text(probabilities: np.ndarray) -> np.ndarray | None:
     """(rows x 10) bytes ``0.xxxxxxxx``, or None when a value is outside [0, 1] or NaN."""
-    values = np.asarray(probabilities, dtype=np.float64)
+    values = np.asarray(probabilities)
     if not ((values >= 0) & (values <= 1)).all():
         return None
-    scaled = np.rint(values * 10**PROBABILITY_DECIMALS).astype(np.int64)
+    scaled = np.rint(values.astype(np.float64) * _SCALE).astype(np.int32)
+    whole, fraction = np.divmod(scaled, _SCALE)
+    high, low = np.divmod(fraction, _GROUP)
     text = np.empty((len(values), PROBABILITY_WIDTH), dtype=np.uint8)
-    text[:, 0] = _ZERO + scaled // 10**PROBABILITY_DECIMALS
+    text[:, 0] = _ZERO + whole
     text[:, 1] = _DOT
-    fraction = (scaled % 10**PROBABILITY_DECIMALS)[:, None]
-    text[:, 2:] = _ZERO + (fraction // _PLACES) % 10
+    text[:, 2:6] = _GROUPS[high]
+    text[:, 6:] = _GROUPS[low]
     return text
 
 
-def output_lines(
-    rows: FixedWidthRows, decisions: np.ndarray, probabilities: np.ndarray
-) -> bytes | None:
-    """Each input line with ``,decision,probability`` appended, or None (see above)."""
-    text = probability_text(probabilities)
-    if text is None:
-        return None
-    count, width = rows.lines.shape
-    out = np.empty((count, width + 3 + PROBABILITY_WIDTH), dtype=np.uint8)
-    out[:, : width - 1] = rows.lines[:, :-1]
-    out[:, width - 1] = _COMMA
-    out[:, width] = _ZERO + np.asarray(decisions, dtype=np.uint8)
-    out[:, width + 1] = _COMMA
-    out[:, width + 2 : width + 2 + PROBABILITY_WIDTH] = text
-    out[:, -1] = _NEWLINE
-    return out.tobytes()
+def probability_strings(probabilities: np.ndarray) -> Any:
+    """Probabilities as an Arrow string array: 8 decimals in [0, 1], pyarrow's text otherwise."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = np.asarray(probabilities)
+    is_probability = (values >= 0) & (values <= 1)
+    text = probability_text(np.where(is_probability, values, 0))
+    assert text is not None  # every value is in [0, 1] now
+    offsets = np.arange(len(values) + 1, dtype=np.int32) * PROBABILITY_WIDTH
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(text))]
+    fixed = pa.Array.from_buffers(pa.string(), len(values), buffers)
+    if is_probability.all():
+        return fixed
+    return pc.if_else(arrow_array(is_probability), fixed, pc.cast(arrow_array(values), pa.string()))
+
+
+def _is_one_digit(column: Any) -> bool:
+    import pyarrow as pa
+
+    if not pa.types.is_integer(column.type) or column.null_count:
+        return False
+    values = _column_values(column)
+    return bool(values.size == 0 or (values.min() >= 0 and values.max() <= 9))
+
+
+def _column_values(column: Any) -> np.ndarray:
+    """A numeric column (chunked or not, no nulls) as one numpy array."""
+    chunks = getattr(column, "chunks", [column])
+    if len(chunks) == 1:
+        return numpy_values(chunks[0])
+    return np.concatenate([numpy_values(chunk) for chunk in chunks])

@@ -17,10 +17,12 @@ class ProbabilityHistogram:
         self.counts = np.zeros(BINS, dtype=np.int64)
 
     def add(self, probabilities: np.ndarray) -> None:
-        """Count one batch."""
-        if probabilities.size:
-            counts, _ = np.histogram(np.clip(probabilities, 0.0, 1.0), bins=self.edges)
-            self.counts += counts
+        """Count one batch (NaN left out)."""
+        values = np.clip(probabilities, 0.0, 1.0)
+        if np.isnan(values).any():
+            values = values[~np.isnan(values)]
+        bins = np.minimum((values * BINS).astype(np.intp), BINS - 1)
+        self.counts += np.bincount(bins, minlength=BINS)
 
     def render(self, path: Path, threshold: float, title: str) -> Path:
         """Draw the histogram with the threshold as a PNG at ``path``."""

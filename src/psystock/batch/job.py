@@ -21,9 +21,9 @@ from typing import IO
 
 from psystock.batch.atomic import STDOUT, check_writable
 from psystock.batch.inputs import open_source
+from psystock.batch.pipeline import BlockScorer, OutputPlan, score_source
 from psystock.batch.recording import JobRecord
 from psystock.batch.report import BatchReport
-from psystock.batch.scorer import BatchScorer, OutputPlan, score_source
 from psystock.batch.writers import CSV, format_of
 from psystock.errors import InputError
 from psystock.scoring.runtime import ScoringRuntime
@@ -97,7 +97,13 @@ def run_batch(
         with open_source(
             source, input_format, model, settings, options.header, stdin, as_text=keep_text
         ) as opened:
-            scorer = BatchScorer(opened, model, settings.scoring.threshold, plan)
+            scorer = BlockScorer(
+                opened,
+                model,
+                settings.scoring.threshold,
+                collect=quarantine is not None,
+                keep_text=keep_text,
+            )
             counts = score_source(scorer, plan, settings.batch.log_interval_s)
         report = BatchReport(
             input=_shown_path(source, "stdin"),
@@ -117,7 +123,7 @@ def run_batch(
     except BaseException as exc:
         record.fail(exc)
         raise
-    record.succeed(report, scorer.histogram)
+    record.succeed(report, counts.histogram)
     logger.info(
         "scored %d rows into %s (%d quarantined, %.0f rows/s)",
         report.rows_out,

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from psystock.batch.source import FixedWidthBatch, SourceBatch
+from psystock.batch.source import SourceBatch
 from psystock.errors import PayloadError, SchemaError
 from psystock.scoring.model import LoadedModel
 
@@ -40,10 +40,10 @@ class ParquetSource:
         self.total_bytes: int | None = path.stat().st_size
         if self._file.metadata.num_rows == 0:
             raise SchemaError("at least one row", f"an empty input ({name})")
-        self.plan = model.plan(self.names, len(self.names))
+        model.plan(self.names, len(self.names))  # fails early when columns are missing
         self._row_groups = self._file.metadata.num_row_groups
 
-    def batches(self) -> Iterator[SourceBatch | FixedWidthBatch]:
+    def batches(self) -> Iterator[SourceBatch]:
         """The file's rows in batches of ``BATCH_ROWS``."""
         import pyarrow as pa
 
@@ -56,10 +56,6 @@ class ParquetSource:
             rows_before += table.num_rows
             done_bytes = int(rows_before * per_row)
             yield SourceBatch(table, numbers, (), done_bytes)
-
-    def to_arrow(self, batch: FixedWidthBatch) -> SourceBatch:
-        """Never called: Parquet inputs have no fixed-width batches."""
-        raise NotImplementedError
 
     def raw_row(self, batch: SourceBatch, index: int) -> str:
         """The row as a JSON object (Parquet has no text form)."""

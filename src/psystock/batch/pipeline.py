@@ -1,35 +1,34 @@
-"""Score an opened input batch by batch into atomic output (and quarantine) files.
+"""Score an opened input block by block into atomic output (and quarantine) files.
 
-``score_source`` runs the loop: each batch is mapped onto the model (bad rows stop the job,
-or are set aside with ``collect``), scored, assembled into the output layout and written;
-the files appear only when every row is accounted for (rows in = rows out + quarantined).
+``score_source`` runs the job's loop as a pipeline: this thread reads and parses the next
+blocks and writes the scored ones in input order while worker threads score
+(``psystock.scoring.score_arrow``: prepare, predict, decide, assemble). A model that predicts
+safely from several threads (XGBoost) gets one worker per CPU, each predicting on one
+thread; others get one worker. The files appear only when every row is accounted for
+(rows in = rows out + quarantined).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING
+import os
+from dataclasses import dataclass, field
+from typing import IO
 
-import numpy as np
-
-from psystock.batch.assemble import OutputAssembler
 from psystock.batch.atomic import AtomicFile
-from psystock.batch.fixed_width import output_lines
 from psystock.batch.histogram import ProbabilityHistogram
+from psystock.batch.parallel import ordered_map
 from psystock.batch.progress import JobProgress
 from psystock.batch.quarantine import QuarantineFile, reason_of
-from psystock.batch.source import FixedWidthBatch, Source, SourceBatch
+from psystock.batch.source import Source, SourceBatch
 from psystock.batch.writers import OutputWriter, open_writer
 from psystock.errors import PsystockError, SchemaError
-from psystock.scoring.decision import decide, probabilities
-from psystock.scoring.inputs import ModelInput
-from psystock.scoring.model import LoadedModel
-
-if TYPE_CHECKING:
-    import pyarrow as pa
+from psystock.scoring import LoadedModel, ScoredBatch, score_arrow
 
 logger = logging.getLogger(__name__)
+
+MAX_WORKERS = 8
+"""Most scoring threads (each holds a few blocks: memory grows with them)."""
 
 
 @dataclass(frozen=True)
@@ -56,124 +55,71 @@ class OutputPlan:
 
 @dataclass
 class Counts:
-    """Rows seen so far."""
+    """Rows seen so far, and the distribution of their probabilities."""
 
     rows_in: int = 0
     rows_out: int = 0
     quarantined: int = 0
     positives: int = 0
+    histogram: ProbabilityHistogram = field(default_factory=ProbabilityHistogram)
+
+    def add(self, batch: SourceBatch, scored: ScoredBatch) -> None:
+        """Count one scored batch."""
+        self.rows_in += batch.rows_in
+        self.rows_out += scored.rows_out
+        self.quarantined += len(scored.rejected) + len(batch.invalid)
+        self.positives += int(scored.decisions.sum())
+        self.histogram.add(scored.probabilities)
 
 
-class BatchScorer:
-    """Scores one batch at a time and keeps the job's counts and histogram."""
+class BlockScorer:
+    """Scores one batch of a source (called from the worker threads)."""
 
     def __init__(
-        self, source: Source, model: LoadedModel, threshold: float, plan: OutputPlan
+        self,
+        source: Source,
+        model: LoadedModel,
+        threshold: float,
+        *,
+        collect: bool,
+        keep_text: bool,
     ) -> None:
         self.source = source
         self.model = model
         self.threshold = threshold
-        self.keep_text = plan.keep_text and source.as_text
-        self.assembler = OutputAssembler(
-            source.names, source.plan, source.name, keep_text=self.keep_text
-        )
-        self.counts = Counts()
-        self.histogram = ProbabilityHistogram()
-        self._is_fast_path_open = True
+        self.collect = collect
+        self.keep_text = keep_text and source.as_text
+        self.workers = 1
+        if model.is_thread_safe:
+            self.workers = min(len(os.sched_getaffinity(0)), MAX_WORKERS)
+            model.limit_threads(1)
 
-    def score(
-        self, batch: SourceBatch | FixedWidthBatch, quarantine: QuarantineFile | None
-    ) -> pa.Table | bytes:
-        """The output rows of ``batch``; bad rows raise, or go to ``quarantine`` when given.
+    def __call__(self, batch: SourceBatch) -> tuple[SourceBatch, ScoredBatch]:
+        """The batch scored, its output table built.
 
-        A fixed-width batch comes back as CSV lines (bytes) when the fast path takes it.
+        Raises:
+            SchemaError: without ``collect``, the bad row (value or column count) that comes
+                first.
         """
-        if isinstance(batch, FixedWidthBatch):
-            lines = self._score_fixed_width(batch) if self._is_fast_path_open else None
-            if lines is not None:
-                return lines
-            batch = self.source.to_arrow(batch)
-        collect = quarantine is not None
         try:
-            prepared = self.model.prepare_arrow(
+            scored = score_arrow(
+                self.model,
                 batch.table,
+                self.threshold,
                 positional=self.source.positional,
                 row_numbers=batch.row_numbers,
-                collect=collect,
+                collect=self.collect,
+                keep_text=self.keep_text,
             )
         except SchemaError as exc:
             raise first_error(exc, batch) from None
-        if batch.invalid and quarantine is None:
+        if batch.invalid and not self.collect:
             raise first_error(None, batch)
-        if quarantine is not None:
-            self._quarantine(batch, prepared.errors, prepared.bad_rows, quarantine)
-        rows = prepared.prepared.n_rows
-        scores = (
-            probabilities(self.model.predict(prepared.prepared), rows)
-            if rows
-            else np.empty(0, dtype=np.float32)
-        )
-        decisions = decide(scores, self.threshold)
-        self.histogram.add(scores)
-        self.counts.rows_in += batch.rows_in
-        self.counts.rows_out += rows
-        self.counts.quarantined += len(prepared.errors) + len(batch.invalid)
-        self.counts.positives += int(decisions.sum())
-        return self.assembler.table(batch.table, prepared, decisions, scores)
-
-    def _score_fixed_width(self, batch: FixedWidthBatch) -> bytes | None:
-        """Output lines of a fixed-width batch, or None to take the general path.
-
-        The general path is taken for any bad value (it names the row and column, or
-        quarantines the row) and for probabilities outside [0, 1].
-        """
-        names = None if self.source.positional else self.source.names
-        try:
-            prepared = self.model.prepare(ModelInput(batch.rows.values, names))
-        except SchemaError:
-            return None
-        scores = probabilities(self.model.predict(prepared), prepared.n_rows)
-        decisions = decide(scores, self.threshold)
-        lines = output_lines(batch.rows, decisions, scores)
-        if lines is None:
-            # Scores outside [0, 1] (a regressor): the general path formats them; stop
-            # predicting each block twice.
-            self._is_fast_path_open = False
-        else:
-            self.histogram.add(scores)
-            self.counts.rows_in += batch.rows_in
-            self.counts.rows_out += prepared.n_rows
-            self.counts.positives += int(decisions.sum())
-        return lines
-
-    def _quarantine(
-        self,
-        batch: SourceBatch,
-        errors: tuple[SchemaError, ...],
-        bad_rows: tuple[int, ...],
-        quarantine: QuarantineFile,
-    ) -> None:
-        entries = [
-            (
-                int(error.row or 0),
-                reason_of(error.message, int(error.row or 0)),
-                self.source.raw_row(batch, index),
-            )
-            for error, index in zip(errors, bad_rows, strict=True)
-        ]
-        entries += [
-            (
-                row.row,
-                f"expected {row.expected_columns} columns, got {row.actual_columns}",
-                row.text,
-            )
-            for row in batch.invalid
-        ]
-        for row, reason, raw in sorted(entries):
-            quarantine.add(row, reason, raw)
+        scored.table  # noqa: B018  (built here, in a worker thread)
+        return batch, scored
 
 
-def score_source(scorer: BatchScorer, plan: OutputPlan, log_interval_s: float) -> Counts:
+def score_source(scorer: BlockScorer, plan: OutputPlan, log_interval_s: float) -> Counts:
     """Score every batch of the scorer's source into the plan's files.
 
     Raises:
@@ -184,21 +130,23 @@ def score_source(scorer: BatchScorer, plan: OutputPlan, log_interval_s: float) -
         QuarantineFile(plan.quarantine, overwrite=plan.overwrite) if plan.quarantine else None
     )
     writer: OutputWriter | None = None
-    counts = scorer.counts
+    counts = Counts()
+    source = scorer.source
+    depth = scorer.workers + 2
     try:
-        with JobProgress(scorer.source.total_bytes, log_interval_s) as progress:
-            for batch in scorer.source.batches():
-                scored = scorer.score(batch, quarantine)
+        with JobProgress(source.total_bytes, log_interval_s) as progress:
+            for batch, scored in ordered_map(scorer, source.batches(), scorer.workers, depth):
                 if writer is None:
-                    schema = scorer.assembler.schema
-                    assert schema is not None  # set up front in text mode, else by the 1st table
                     writer = open_writer(
-                        plan.output_format, output.temp, schema, quote=not scorer.keep_text
+                        plan.output_format,
+                        output.temp,
+                        scored.table.schema,
+                        as_text=scorer.keep_text,
                     )
-                if isinstance(scored, bytes):
-                    writer.write_lines(scored)
-                else:
-                    writer.write(scored)
+                writer.write(scored.table)
+                if quarantine is not None:
+                    _quarantine(source, batch, scored, quarantine)
+                counts.add(batch, scored)
                 progress.update(counts.rows_in, counts.quarantined, batch.bytes_read)
         if writer is None:
             raise SchemaError("at least one row", "a header and no rows")
@@ -231,6 +179,25 @@ def first_error(value_error: SchemaError | None, batch: SourceBatch) -> SchemaEr
             )
     assert value_error is not None  # called with no invalid rows only for a value error
     return value_error
+
+
+def _quarantine(
+    source: Source, batch: SourceBatch, scored: ScoredBatch, quarantine: QuarantineFile
+) -> None:
+    entries = [
+        (
+            int(rejected.error.row or 0),
+            reason_of(rejected.error.message, int(rejected.error.row or 0)),
+            source.raw_row(batch, rejected.index),
+        )
+        for rejected in scored.rejected
+    ]
+    entries += [
+        (row.row, f"expected {row.expected_columns} columns, got {row.actual_columns}", row.text)
+        for row in batch.invalid
+    ]
+    for row, reason, raw in sorted(entries):
+        quarantine.add(row, reason, raw)
 
 
 def _close_quietly(writer: OutputWriter | None) -> None:

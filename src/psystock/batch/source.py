@@ -1,8 +1,4 @@
-"""What every input reader yields: a batch of parsed rows with their row numbers.
-
-A ``SourceBatch`` holds rows parsed into Arrow; a ``FixedWidthBatch`` is a CSV block of
-same-layout lines kept as bytes for the fast path (see ``psystock.batch.fixed_width``).
-"""
+"""What every input reader yields: a batch of rows parsed into Arrow, with their row numbers."""
 
 from __future__ import annotations
 
@@ -11,9 +7,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-
-from psystock.batch.fixed_width import FixedWidthRows
-from psystock.scoring.columns import ColumnPlan
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -53,28 +46,6 @@ class SourceBatch:
         return int(self.table.num_rows) + len(self.invalid)
 
 
-@dataclass(frozen=True)
-class FixedWidthBatch:
-    """A CSV block whose lines share one layout of unsigned integers, kept as bytes.
-
-    Attributes:
-        rows: the lines and their field values.
-        row_numbers: the 1-based data row number of each line.
-        block: the block's bytes, to parse it the general way when the fast path declines.
-        bytes_read: input bytes consumed so far (for progress).
-    """
-
-    rows: FixedWidthRows
-    row_numbers: np.ndarray
-    block: bytes
-    bytes_read: int = 0
-
-    @property
-    def rows_in(self) -> int:
-        """Data rows in this batch."""
-        return len(self.row_numbers)
-
-
 class Source(Protocol):
     """An input opened for reading: its column names, layout and batches."""
 
@@ -85,18 +56,12 @@ class Source(Protocol):
     positional: bool
     """Whether columns map onto the model by position (no header)."""
     total_bytes: int | None
-    """Input size for progress, None when unknown (stdin)."""
-    plan: ColumnPlan
-    """How the input's columns map onto the model's."""
+    """Input size for progress, None when unknown (stdin, a pipe)."""
     as_text: bool
-    """Whether every column is read as text, to be copied to a CSV output unchanged."""
+    """Whether the input columns are CSV text to be copied to a CSV output as they were."""
 
-    def batches(self) -> Iterator[SourceBatch | FixedWidthBatch]:
+    def batches(self) -> Iterator[SourceBatch]:
         """The input's rows, batch by batch."""
-        ...
-
-    def to_arrow(self, batch: FixedWidthBatch) -> SourceBatch:
-        """A fixed-width batch parsed the general way, with the same row numbers."""
         ...
 
     def raw_row(self, batch: SourceBatch, index: int) -> str:

@@ -1,4 +1,13 @@
-"""Write output batches as CSV (pyarrow ``CSVWriter``) or Parquet (``ParquetWriter``)."""
+"""Write scored tables as CSV (pyarrow ``CSVWriter``) or Parquet (``ParquetWriter``).
+
+Both writers take tables of the output layout (input columns, ``prediction``,
+``probability``) and keep the schema of the first one: a later table of other types (a
+block read as text) is cast to it. The CSV writer writes probabilities with 8 decimals (see
+``psystock.batch.fixed_width``) and takes the fixed-width fast path when a table allows it.
+With ``as_text`` the input columns are CSV text copied from the input (checked numbers,
+written unquoted, as they were). Text values are quoted only in a file with text input
+columns (an id, a date), where pyarrow quotes every text value.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +15,9 @@ import csv
 import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+
+from psystock.batch.fixed_width import digit_lines, probability_strings
+from psystock.scoring.arrow_arrays import numpy_values
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -17,14 +29,10 @@ _PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 
 
 class OutputWriter(Protocol):
-    """Writes tables of one schema to a file, then closes it."""
+    """Writes scored tables to a file, then closes it."""
 
     def write(self, table: pa.Table) -> None:
         """Append the rows of ``table``."""
-        ...
-
-    def write_lines(self, data: bytes) -> None:
-        """Append CSV lines formatted already (the fixed-width fast path; CSV only)."""
         ...
 
     def close(self) -> None:
@@ -39,59 +47,84 @@ def format_of(path: str, given: str | None) -> str:
     return PARQUET if path.lower().endswith(_PARQUET_SUFFIXES) else CSV
 
 
-def open_writer(kind: str, path: Path, schema: pa.Schema, *, quote: bool = True) -> OutputWriter:
-    """An output writer of format ``kind`` for ``schema`` at ``path``.
+def open_writer(kind: str, path: Path, schema: pa.Schema, *, as_text: bool = False) -> OutputWriter:
+    """An output writer of format ``kind`` at ``path`` for tables like ``schema``.
 
     Args:
         kind: ``csv`` or ``parquet``.
         path: the file to write.
-        schema: the tables' schema.
-        quote: quote CSV text values (off only for text known to hold plain numbers; pyarrow
-            then refuses, rather than corrupts, a value with a comma, quote or line break).
+        schema: the schema of the first table (later ones are cast to it).
+        as_text: the input columns are CSV text to copy as it was (CSV only).
     """
-    return _ParquetWriter(path, schema) if kind == PARQUET else _CsvWriter(path, schema, quote)
+    if kind == PARQUET:
+        return _ParquetWriter(path, schema)
+    return _CsvWriter(path, schema, as_text)
 
 
 class _CsvWriter:
-    def __init__(self, path: Path, schema: pa.Schema, quote: bool) -> None:
+    def __init__(self, path: Path, schema: pa.Schema, as_text: bool) -> None:
         import pyarrow as pa
         import pyarrow.csv as pcsv
 
+        *inputs, prediction, probability = schema
+        quoting = "none" if as_text else _quoting(inputs)
+        if as_text:
+            inputs = [field.with_type(pa.string()) for field in inputs]
+        self._schema = pa.schema([*inputs, prediction, probability.with_type(pa.string())])
         self._sink = pa.OSFile(str(path), "wb")
         # The header is written here so that it is quoted only when needed; pyarrow quotes
         # every name.
         header = io.StringIO()
         csv.writer(header, lineterminator="\n").writerow(schema.names)
         self._sink.write(header.getvalue().encode("utf-8"))
-        options = pcsv.WriteOptions(
-            include_header=False, quoting_style="needed" if quote else "none"
-        )
-        self._writer: Any = pcsv.CSVWriter(self._sink, schema, write_options=options)
+        options = pcsv.WriteOptions(include_header=False, quoting_style=quoting)
+        self._writer: Any = pcsv.CSVWriter(self._sink, self._schema, write_options=options)
 
     def write(self, table: pa.Table) -> None:
-        self._writer.write_table(table)
+        lines = digit_lines(table)
+        if lines is not None:
+            # pyarrow's CSV writer writes each table through to the sink, so lines written
+            # here land in order between tables.
+            self._sink.write(lines)
+            return
+        import pyarrow as pa
 
-    def write_lines(self, data: bytes) -> None:
-        # pyarrow's CSV writer writes each table through to the sink, so lines written here
-        # land in order between tables.
-        self._sink.write(data)
+        *inputs, prediction, probability = table.columns
+        scores = probability_strings(numpy_values(probability.combine_chunks()))
+        columns = [*inputs, prediction, scores]
+        text = pa.Table.from_arrays(columns, names=self._schema.names)
+        self._writer.write_table(text if text.schema == self._schema else text.cast(self._schema))
 
     def close(self) -> None:
         self._writer.close()
         self._sink.close()
 
 
+def _quoting(inputs: list[pa.Field]) -> str:
+    """How to quote: ``needed`` when an input column is text, else ``none``.
+
+    With ``needed`` pyarrow quotes every text value, probabilities included. Numbers never
+    need quotes, and with ``none`` pyarrow refuses rather than corrupts a value that would.
+    """
+    import pyarrow as pa
+
+    is_text = any(
+        pa.types.is_string(field.type) or pa.types.is_binary(field.type) for field in inputs
+    )
+    return "needed" if is_text else "none"
+
+
 class _ParquetWriter:
     def __init__(self, path: Path, schema: pa.Schema) -> None:
         import pyarrow.parquet as pq
 
+        self._schema = schema
         self._writer = pq.ParquetWriter(str(path), schema)
 
     def write(self, table: pa.Table) -> None:
-        self._writer.write_table(table)
-
-    def write_lines(self, data: bytes) -> None:
-        raise NotImplementedError("CSV lines cannot go into a Parquet file")
+        self._writer.write_table(
+            table if table.schema == self._schema else table.cast(self._schema)
+        )
 
     def close(self) -> None:
         self._writer.close()

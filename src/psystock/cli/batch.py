@@ -59,8 +59,9 @@ def batch() -> None:
 @click.option(
     "--header/--no-header",
     default=None,
-    help="Whether the CSV input has a header row.  [default: detected: a first row with a "
-    "non-numeric field, or equal to the model's column names, is a header]",
+    help="Whether the CSV input has a header row.  [default: detected, as the API does: a "
+    "first row with a field that is not a number, or naming the model's columns in any order, "
+    "is a header]",
 )
 def score(
     input_path: str,

@@ -1,21 +1,21 @@
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from psystock.batch.csv_source import CsvSource
-from psystock.batch.source import FixedWidthBatch, SourceBatch
+from psystock.batch.source import SourceBatch
 from psystock.errors import PayloadError, SchemaError
+from psystock.scoring import score_arrow
+from psystock.scoring.loader import load_model_dir
 from psystock.scoring.model import LoadedModel
 from tests.unit.batch.conftest import HEADER, ONES, ZEROS, row
+from tests.unit.scoring.conftest import resolved_for, write_booster_model
 
 
 def arrow_batches(csv: CsvSource) -> list[SourceBatch]:
-    """The batches of a source read the general way (not in text mode)."""
-    batches = list(csv.batches())
-    arrow = [batch for batch in batches if isinstance(batch, SourceBatch)]
-    assert len(arrow) == len(batches), "expected only general-path batches"
-    return arrow
+    return list(csv.batches())
 
 
 def source(
@@ -53,7 +53,7 @@ def test_a_numeric_first_row_with_an_empty_field_is_data(model: LoadedModel) -> 
     csv = source(row(*([1] * 13), "") + "\n", model)
     assert csv.positional
     with pytest.raises(SchemaError, match=r"^row 1, column 13: expected a number, got ''$"):
-        model.prepare_arrow(arrow_batches(csv)[0].table, positional=True)
+        score_arrow(model, arrow_batches(csv)[0].table, 0.5, positional=True)
 
 
 def test_header_flag_overrides_detection(model: LoadedModel) -> None:
@@ -104,7 +104,7 @@ def test_a_block_with_a_bad_value_is_read_as_text(model: LoadedModel) -> None:
     batch = arrow_batches(source(text, model))[0]
     assert str(batch.table.schema.field("7").type) == "string"
     with pytest.raises(SchemaError, match=r"^row 2, column 7: expected a number, got 'x'$"):
-        model.prepare_arrow(batch.table, positional=True, row_numbers=batch.row_numbers)
+        score_arrow(model, batch.table, 0.5, positional=True, row_numbers=batch.row_numbers)
 
 
 def test_byte_order_mark_and_crlf_are_accepted(model: LoadedModel) -> None:
@@ -129,7 +129,7 @@ def test_invalid_utf8_is_a_payload_error(model: LoadedModel) -> None:
     data = f"{ONES}\n".encode() + b"\xff" + f",{ZEROS[2:]}\n".encode()
     csv = CsvSource(io.BytesIO(data), "in.csv", model, 1 << 16)
     with pytest.raises(
-        PayloadError, match=r"^input in.csv: cannot parse CSV after row 0 \(.*invalid UTF8"
+        PayloadError, match=r"^input in.csv, from row 1 on: cannot parse CSV \(.*invalid UTF8"
     ):
         list(csv.batches())
 
@@ -141,23 +141,42 @@ def test_string_named_model_maps_headerless_rows_by_position(string_model: Loade
     assert str(batch.table.schema.field("0").type) == "double"
 
 
-def test_as_text_yields_fixed_width_blocks_and_text_for_the_others(model: LoadedModel) -> None:
+def test_fixed_width_blocks_are_read_by_numpy_with_the_same_values(model: LoadedModel) -> None:
     text = f"{ONES}\n{ZEROS}\n"
-    csv = CsvSource(io.BytesIO(text.encode()), "in.csv", model, 1 << 16, as_text=True)
-    assert csv.as_text
-    (fixed,) = list(csv.batches())
-    assert isinstance(fixed, FixedWidthBatch)
-    assert fixed.row_numbers.tolist() == [1, 2]
-    assert fixed.rows.values.tolist() == [[1] * 14, [0] * 14]
-    general = csv.to_arrow(fixed)
-    assert {str(field.type) for field in general.table.schema} == {"string"}
-    assert general.row_numbers.tolist() == [1, 2]
-    uneven = CsvSource(
-        io.BytesIO(f"{ONES}\n 1{ZEROS[1:]}\n".encode()), "in.csv", model, 1 << 16, as_text=True
-    )
+    fast = arrow_batches(source(text, model))[0]
+    assert fast.table.schema.field("0").type == "int64"
+    assert fast.table.to_pylist() == [
+        {str(i): 1 for i in range(14)},
+        {str(i): 0 for i in range(14)},
+    ]
+    assert fast.row_numbers.tolist() == [1, 2]
+    as_text = CsvSource(io.BytesIO(text.encode()), "in.csv", model, 1 << 16, as_text=True)
+    (digits,) = list(as_text.batches())
+    assert digits.table.schema.field("0").type == "uint8"
+    assert digits.table.column("13").to_pylist() == [1, 0]
+
+
+def test_as_text_keeps_the_text_of_blocks_that_are_not_fixed_width(model: LoadedModel) -> None:
+    text = f"{ONES}\n 1{ZEROS[1:]}\n"
+    uneven = CsvSource(io.BytesIO(text.encode()), "in.csv", model, 1 << 16, as_text=True)
+    assert uneven.as_text
     (batch,) = list(uneven.batches())
-    assert isinstance(batch, SourceBatch)
+    assert {str(field.type) for field in batch.table.schema} == {"string"}
     assert batch.table.column("0").to_pylist() == ["1", " 1"]
+
+
+def test_a_boolean_column_with_another_digit_takes_the_general_path(tmp_path: Path) -> None:
+    signature = [{"type": "boolean", "name": f"b{i}"} for i in range(14)]
+    directory = write_booster_model(tmp_path / "bool", signature)
+    model = load_model_dir(directory, resolved_for(directory))
+    good = CsvSource(io.BytesIO(f"{ONES}\n".encode()), "in.csv", model, 1 << 16)
+    assert arrow_batches(good)[0].table.schema.field("0").type == "bool"
+    bad = ONES[:-1] + "7"
+    csv = CsvSource(io.BytesIO(f"{bad}\n".encode()), "in.csv", model, 1 << 16)
+    (batch,) = arrow_batches(csv)
+    assert batch.table.schema.field("13").type == "string"
+    with pytest.raises(SchemaError, match=r"^row 1, column b13: expected 0 or 1, got '7'$"):
+        score_arrow(model, batch.table, 0.5, positional=True)
 
 
 def test_as_text_is_off_when_a_column_does_not_feed_the_model(model: LoadedModel) -> None:
