@@ -8,21 +8,16 @@ implementations are ``XGBoostModel`` (native booster, the fast path) and ``Pyfun
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
-from psystock.scoring.arrow_input import ArrowPrepared, matrix_from_arrow
 from psystock.scoring.columns import ColumnPlan, plan_columns
 from psystock.scoring.inputs import ModelInput, PreparedInput
 from psystock.scoring.schema import InputSchema
 from psystock.scoring.values import matrix_from_input
-
-if TYPE_CHECKING:
-    import pyarrow as pa
 
 Prediction = Any
 """What ``predict`` returns: a numpy array on the XGBoost path; for pyfunc models whatever
@@ -97,29 +92,6 @@ class LoadedModel(ABC):
         matrix, plan = matrix_from_input(model_input, self.plan, self.dtype)
         return PreparedInput(matrix, plan.names, plan.types)
 
-    def prepare_arrow(
-        self,
-        batch: pa.RecordBatch | pa.Table,
-        *,
-        positional: bool = False,
-        row_numbers: np.ndarray | None = None,
-        collect: bool = False,
-    ) -> ArrowPrepared:
-        """Map an Arrow batch onto the signature and check it (the batch job's input path).
-
-        Args:
-            batch: the rows.
-            positional: map columns by position (a headerless CSV), not by the batch's names.
-            row_numbers: the 1-based row number of each batch row, for messages.
-            collect: set bad rows aside (with their errors) instead of raising.
-
-        Raises:
-            SchemaError: the columns do not fit, or (without ``collect``) a value is bad.
-        """
-        names = None if positional else tuple(batch.schema.names)
-        plan = self.plan(names, batch.num_columns)
-        return matrix_from_arrow(batch, plan, self.dtype, row_numbers=row_numbers, collect=collect)
-
     @abstractmethod
     def predict(self, prepared: PreparedInput) -> Prediction:
         """Score prepared rows; the output is what ``mlflow.pyfunc`` returns for this model.
@@ -135,35 +107,3 @@ class LoadedModel(ABC):
         calls take the CPU its event loop needs. The default leaves the library's own choice.
         """
         del threads
-
-    def predict_many(self, batch: Sequence[PreparedInput]) -> list[Prediction]:
-        """Score several inputs in one model call (micro-batching), split back per input."""
-        if not batch:
-            return []
-        if len(batch) == 1:
-            return [self.predict(batch[0])]
-        matrix = np.concatenate([prepared.matrix for prepared in batch])
-        first = batch[0]
-        combined = self.predict(PreparedInput(matrix, first.columns, first.types))
-        if _length(combined) != matrix.shape[0]:
-            # Not one output per row (a model returning a scalar or a summary): no way to split.
-            return [self.predict(prepared) for prepared in batch]
-        bounds = np.cumsum([prepared.n_rows for prepared in batch])[:-1]
-        return self._split(combined, bounds)
-
-    def _split(self, prediction: Prediction, bounds: np.ndarray) -> list[Prediction]:
-        """Cut one prediction over concatenated inputs back into one per input."""
-        if isinstance(prediction, np.ndarray):
-            return list(np.split(prediction, bounds))
-        starts = [0, *bounds.tolist()]
-        ends = [*bounds.tolist(), len(prediction)]
-        if hasattr(prediction, "iloc"):
-            return [prediction.iloc[start:end] for start, end in zip(starts, ends, strict=True)]
-        return [prediction[start:end] for start, end in zip(starts, ends, strict=True)]
-
-
-def _length(prediction: Prediction) -> int | None:
-    try:
-        return len(prediction)
-    except TypeError:
-        return None

@@ -1,81 +1,64 @@
-"""``text/csv`` request bodies turned into a ``ModelInput``, with or without a header row.
+"""``text/csv`` request bodies read into Arrow rows, with or without a header row.
 
-The header is sniffed: the first row is a header when one of its fields is not a number, or
-when its fields are exactly the model's column names (the book's model names its columns
-0..13, a header that looks like numbers); otherwise the body has no header and columns are
-positional (the book's rows are headerless). A first header field that is
-empty is the index column ``DataFrame.to_csv()`` writes; it is dropped. Values stay strings:
-the scoring runtime converts them and names the row and column of any that is not a number.
+The body is read the way the batch job reads a CSV file (``psystock.scoring.csv_text``): the
+same header rule (a first row with a field that is not a number, or naming the model's
+columns, is a header; otherwise columns are positional, as the book's rows), pyarrow's
+parser, blank lines skipped. An empty first header field is the index column
+``DataFrame.to_csv()`` writes; it is dropped. Values stay text: ``score_arrow`` converts them
+and names the row and column of any that is not a number.
 """
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Collection
-
 from psystock.errors import PayloadError
-from psystock.scoring import ModelInput
+from psystock.scoring.csv_text import (
+    first_line,
+    header_names,
+    is_header,
+    parse_csv,
+    positional_names,
+)
+from psystock.scoring.inputs import ArrowRows
+from psystock.scoring.schema import InputSchema
 from psystock.serving.payloads import ParsedPayload
 
 SOURCE = "CSV"
 
 
-def parse_csv_body(body: bytes, column_names: Collection[str] = ()) -> ParsedPayload:
+def parse_csv_body(body: bytes, schema: InputSchema | None = None) -> ParsedPayload:
     """Parse a CSV prediction request.
 
     Args:
         body: the raw body.
-        column_names: the model's column names as strings, to recognise a numeric header.
+        schema: the served model's input schema, to recognise a header of numbers.
 
     Raises:
         PayloadError: the body is empty, not UTF-8, malformed, or its rows differ in length;
             e.g. ``CSV row 3: expected 14 values, got 13``.
     """
     try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise PayloadError(f"{SOURCE} body is not valid UTF-8: {exc}") from exc
-    try:
-        lines = [row for row in csv.reader(text.splitlines()) if row]
-    except csv.Error as exc:
-        raise PayloadError(f"{SOURCE} body is malformed: {exc}") from exc
-    if not lines:
+        line = first_line(body)
+    except PayloadError as exc:
+        raise PayloadError(f"{SOURCE} body: {exc.message}") from exc
+    if line is None:
         raise PayloadError(f"{SOURCE} body is empty: expected rows of comma-separated values")
-    columns: tuple[str, ...] | None = None
-    rows = lines
-    if _is_header(lines[0], column_names):
-        columns, rows = tuple(field.strip() for field in lines[0]), lines[1:]
-    drop_index = columns is not None and columns[0] == ""
-    if columns is not None and drop_index:
-        columns = columns[1:]
-    if not rows:
+    has_header = is_header(line.fields, schema)
+    names = header_names(line.fields) if has_header else positional_names(len(line.fields))
+    rows = body[line.end :] if has_header else body
+    if not rows.strip():
         raise PayloadError(f"{SOURCE} body has a header row but no data rows")
-    width = len(columns) if columns is not None else len(rows[0])
-    values: list[list[str]] = []
-    for number, row in enumerate(rows, start=1):
-        cells = row[1:] if drop_index else row
-        if len(cells) != width:
-            raise PayloadError(
-                f"{SOURCE} row {number}: expected {width} values, got {len(cells)}",
-                field=SOURCE,
-                row=number,
-            )
-        values.append(cells)
-    return ParsedPayload(ModelInput(values, columns), len(values), SOURCE)
-
-
-def _is_header(fields: list[str], column_names: Collection[str]) -> bool:
-    named = [field.strip() for field in fields]
-    if named and not named[0]:
-        named = named[1:]  # the index column of DataFrame.to_csv()
-    if not all(_is_number(field) for field in named if field):  # empty = a missing value
-        return True
-    return bool(column_names) and len(set(named)) == len(named) and set(named) == set(column_names)
-
-
-def _is_number(field: str) -> bool:
     try:
-        float(field)
-    except ValueError:
-        return False
-    return True
+        table, wrong = parse_csv(rows, names)
+    except PayloadError as exc:
+        raise PayloadError(f"{SOURCE} body: {exc.message}") from exc
+    if wrong:
+        first = wrong[0]
+        raise PayloadError(
+            f"{SOURCE} row {first.row}: expected {first.expected_columns} values, "
+            f"got {first.actual_columns}",
+            field=SOURCE,
+            row=first.row,
+        )
+    if has_header and names[0] == "":
+        table = table.select(range(1, len(names)))  # the index column of DataFrame.to_csv()
+    return ParsedPayload(ArrowRows(table, positional=not has_header), table.num_rows, SOURCE)

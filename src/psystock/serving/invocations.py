@@ -1,8 +1,8 @@
 """The hot path: ``POST /invocations`` and ``POST /endpoints/{name}/invocations`` in plain ASGI.
 
 No router, no request object: headers are read in one pass, the body under its size limit,
-the payload parsed with orjson (or csv), prepared on the event loop and micro-batched. The
-SageMaker runtime's path ``/endpoints/{name}/invocations`` accepts any endpoint name: this
+the payload parsed with orjson (or pyarrow's CSV reader) on the event loop and micro-batched.
+The SageMaker runtime's path ``/endpoints/{name}/invocations`` accepts any endpoint name: this
 server serves one model.
 """
 
@@ -66,7 +66,7 @@ async def _predict(state: ServingState, scope: Scope, receive: Receive) -> bytes
     content_type = parse_content_type(headers.content_type)
     body = await read_body(receive, headers, state.settings.serving.max_body_bytes)
     if content_type.mime == CONTENT_TYPE_CSV:
-        payload = parse_csv_body(body, state.column_names())
+        payload = parse_csv_body(body, state.input_schema())
     else:
         payload = parse_json_body(body, content_type.pandas_orient)
     _, prediction = await state.predict(payload)

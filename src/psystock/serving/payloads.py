@@ -24,6 +24,7 @@ import orjson
 
 from psystock.errors import InputError, PayloadError
 from psystock.scoring import ModelInput
+from psystock.scoring.inputs import ArrowRows
 
 DATAFRAME_SPLIT = "dataframe_split"
 DATAFRAME_RECORDS = "dataframe_records"
@@ -40,13 +41,13 @@ class ParsedPayload:
     """A request body ready for ``LoadedModel.prepare``.
 
     Attributes:
-        model_input: the rows, with column names when the payload had them.
+        model_input: the rows, with column names when the payload had them (CSV: Arrow rows).
         rows: the number of rows.
         source: where the rows were in the payload (``dataframe_split.data``), for messages.
         is_wrapped: answer ``{"predictions": [...]}`` (MLflow 2/3) rather than a bare list.
     """
 
-    model_input: ModelInput
+    model_input: ModelInput | ArrowRows
     rows: int
     source: str
     is_wrapped: bool = True

@@ -10,6 +10,7 @@ from psystock.errors import InputError, ModelUnavailableError, PayloadTooLargeEr
 from psystock.registry.references import parse_reference
 from psystock.scoring import LoadedModel, ScoringRuntime
 from psystock.scoring.rollout import ModelHolder, RegistryWatcher
+from psystock.scoring.schema import InputSchema
 from psystock.serving.auth import BearerAuth
 from psystock.serving.batcher import MicroBatcher
 from psystock.serving.metrics import ServingMetrics
@@ -68,7 +69,9 @@ class ServingState:
             settings=settings,
             holder=holder,
             watcher=watcher,
-            batcher=MicroBatcher(serving.max_batch_rows, metrics.observe_batch),
+            batcher=MicroBatcher(
+                serving.max_batch_rows, settings.scoring.threshold, metrics.observe_batch
+            ),
             metrics=metrics,
             auth=BearerAuth(token) if token else None,
         )
@@ -84,13 +87,10 @@ class ServingState:
             raise ModelUnavailableError(self.watcher.reference, self.holder.last_error)
         return model
 
-    def column_names(self) -> frozenset[str]:
-        """The served model's column names as strings (empty when positional or unknown)."""
+    def input_schema(self) -> InputSchema | None:
+        """The served model's input schema (None when none is loaded or it has none)."""
         model = self.holder.model
-        schema = model.schema if model is not None else None
-        if schema is None or schema.is_positional:
-            return frozenset()
-        return frozenset(column.key for column in schema.columns)
+        return model.schema if model is not None else None
 
     async def predict(self, payload: ParsedPayload) -> tuple[LoadedModel, Any]:
         """Check the row limit, prepare ``payload`` for the current model and predict it.

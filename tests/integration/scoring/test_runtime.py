@@ -193,13 +193,3 @@ def test_xgb_classifier_takes_the_pyfunc_path_with_pyfunc_output(
     got = model.predict(model.prepare(ModelInput(rows)))
     expected = mlflow.pyfunc.load_model(reference).predict(pd.DataFrame(rows))
     np.testing.assert_array_equal(np.asarray(got), np.asarray(expected))
-
-
-def test_predict_many_on_pyfunc_equals_separate_calls(
-    settings: Settings, logreg_model: ExtraModel, rows: list[list[int]]
-) -> None:
-    model = ScoringRuntime(settings).load(f"models:/{logreg_model.name}/{logreg_model.version}")
-    parts = [model.prepare(ModelInput(rows[:5])), model.prepare(ModelInput(rows[5:]))]
-    together = model.predict_many(parts)
-    for part, result in zip(parts, together, strict=True):
-        np.testing.assert_array_equal(np.asarray(result), np.asarray(model.predict(part)))

@@ -16,6 +16,7 @@ from psystock.scoring import LoadedModel, ModelInput, ScoringRuntime
 from psystock.serving import BackgroundServer
 from psystock.settings import Settings, load_settings
 from tests.conftest import MlflowServer, RegisteredModel
+from tests.integration.scoring.conftest import logreg_model  # noqa: F401  (a shared fixture)
 
 BOOK_ROW = [1, 0, 1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1]
 ROWS = [BOOK_ROW, [1] * 14, [0] * 14]

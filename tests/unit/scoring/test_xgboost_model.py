@@ -40,16 +40,6 @@ def test_fast_path_equals_booster_predict_on_a_dmatrix(
     np.testing.assert_allclose(got, expected, rtol=1e-6)
 
 
-def test_predict_many_equals_separate_predictions(booster_model: LoadedModel) -> None:
-    first = booster_model.prepare(ModelInput([[1] * 14, [0] * 14]))
-    second = booster_model.prepare(ModelInput([[0, 1] * 7]))
-    together = booster_model.predict_many([first, second])
-    assert [len(p) for p in together] == [2, 1]
-    np.testing.assert_array_equal(together[0], booster_model.predict(first))
-    np.testing.assert_array_equal(together[1], booster_model.predict(second))
-    assert booster_model.predict_many([]) == []
-
-
 def test_string_named_signature_maps_a_header_by_name(tmp_path: Path) -> None:
     model_dir = write_booster_model(tmp_path / "m", STR_SIGNATURE)
     model = load_model_dir(model_dir, resolved_for(model_dir))

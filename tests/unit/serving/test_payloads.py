@@ -6,6 +6,7 @@ import orjson
 import pytest
 
 from psystock.errors import PayloadError, SchemaError
+from psystock.scoring import ModelInput
 from psystock.serving.payloads import ParsedPayload, parse_json_body
 
 ROW = [1, 0, 1]
@@ -49,6 +50,7 @@ def test_parse_json_body_mlflow2_layouts_are_wrapped(
     body: Any, values: list[list[Any]], columns: tuple[str, ...] | None, source: str
 ) -> None:
     parsed = _parse(body)
+    assert isinstance(parsed.model_input, ModelInput)
     assert parsed.model_input.values == values
     assert parsed.model_input.columns == columns
     assert parsed.rows == len(values)
@@ -70,6 +72,7 @@ def test_parse_json_body_mlflow1_layouts_answer_bare(
     body: Any, orient: str | None, values: list[list[Any]], columns: tuple[str, ...] | None
 ) -> None:
     parsed = _parse(body, orient)
+    assert isinstance(parsed.model_input, ModelInput)
     assert (parsed.model_input.values, parsed.model_input.columns) == (values, columns)
     assert not parsed.is_wrapped
 
