@@ -14,7 +14,7 @@ from psystock.errors import MissingExtraError
 
 EXTRAS: dict[str, tuple[str, ...]] = {
     "mlflow": ("mlflow",),
-    "batch": ("pyarrow", "matplotlib"),
+    "batch": ("matplotlib",),
     "train": ("mlflow", "pandas", "sklearn", "matplotlib"),
     "yahoo": ("yfinance",),
     "aws": ("boto3", "botocore"),

@@ -13,11 +13,11 @@ from tests.conftest import RunCli
 def test_batch_score_without_the_batch_extra_names_it(
     run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
     result = run_cli("batch", "score", "in.csv", "out.csv")
     assert (result.exit_code, result.stderr) == (
         1,
-        "Error: psystock batch score needs pyarrow, which is not installed: "
+        "Error: psystock batch score needs matplotlib, which is not installed: "
         "pip install 'psystock[batch]' (the batch extra)\n",
     )
 
