@@ -16,7 +16,8 @@ that says what failed, where, what was expected and what was received::
     ├── AuthenticationError           exit 2   HTTP 401  missing or wrong bearer token
     ├── OutputExistsError             exit 2             the output file exists (no --overwrite)
     ├── RegistryError                 exit 1   HTTP 503  the registry failed or is unreachable
-    │   ├── ModelNotFoundError                 HTTP 404  carries the model reference
+    │   ├── ResourceNotFoundError              HTTP 404  the registry says it does not exist
+    │   │   └── ModelNotFoundError             HTTP 404  carries the model reference
     │   └── RegistryServerError                          the local server cannot start/stop
     ├── ModelLoadError                exit 1   HTTP 503  artifacts cannot be loaded (format, flavor)
     ├── ModelUnavailableError         exit 1   HTTP 503  the API has no model loaded (yet)
@@ -57,6 +58,7 @@ __all__ = [
     "PsystockError",
     "RegistryError",
     "RegistryServerError",
+    "ResourceNotFoundError",
     "SchemaError",
     "ScoringError",
 ]
@@ -193,11 +195,15 @@ class RegistryError(PsystockError):
     error_code = "TEMPORARILY_UNAVAILABLE"
 
 
-class ModelNotFoundError(RegistryError):
-    """A model reference resolves to nothing in the registry."""
+class ResourceNotFoundError(RegistryError):
+    """The registry says the model, version, alias, run, experiment or webhook does not exist."""
 
     http_status = HTTPStatus.NOT_FOUND
     error_code = "RESOURCE_DOES_NOT_EXIST"
+
+
+class ModelNotFoundError(ResourceNotFoundError):
+    """A model reference resolves to nothing in the registry."""
 
     def __init__(self, reference: str, reason: str = "no such model") -> None:
         super().__init__(f"model {reference}: {reason}", model=reference)

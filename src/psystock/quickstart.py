@@ -229,6 +229,6 @@ def start_command(home: Path) -> str:
 
 
 def _with_home(command: str, home: Path) -> str:
-    if home == DEFAULT_HOME:
+    if home.resolve() == DEFAULT_HOME.resolve():
         return command
     return command.replace("psystock ", f"psystock --home {home.resolve()} ", 1)

@@ -10,8 +10,17 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from psystock.errors import ConfigError
@@ -20,6 +29,19 @@ DEFAULT_MODEL_NAME = "training-model-psystock"
 """The registered model name the book uses."""
 
 ENV_PREFIX = "PSYSTOCK_"
+TRACKING_URI_VARIABLE = "MLFLOW_TRACKING_URI"
+
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres", "mysql", "mssql")
+"""Tracking URI schemes of the databases MLflow stores runs and models in (``+driver`` allowed)."""
+
+HOSTED_SCHEMES = ("databricks", "databricks-uc", "uc")
+"""Tracking/registry URI schemes of hosted MLflow services."""
+
+TRACKING_URI_FORMS = (
+    "expected http(s)://HOST:PORT (an MLflow server), sqlite:///PATH/mlflow.db, "
+    "postgresql://USER@HOST/DB or databricks; or unset it to use the local registry "
+    "(`psystock registry up`)"
+)
 
 
 class _Section(BaseModel):
@@ -214,13 +236,29 @@ class Settings(BaseSettings):
     )
 
     home: Path = Path(".psystock")
-    """Data directory: registry database, artifacts, caches, pid and log files."""
+    """Data directory: registry database, artifacts, caches, pid and log files (made absolute
+    once, against the working directory, when the settings are built)."""
 
     tracking_uri: str | None = Field(
-        None, validation_alias=AliasChoices("MLFLOW_TRACKING_URI", "PSYSTOCK_TRACKING_URI")
+        None, validation_alias=AliasChoices(TRACKING_URI_VARIABLE, "PSYSTOCK_TRACKING_URI")
     )
     """MLflow tracking/registry URI (``MLFLOW_TRACKING_URI``); default: the local registry
     server, ``http://REGISTRY_HOST:REGISTRY_PORT``."""
+
+    tracking_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("MLFLOW_TRACKING_TOKEN", "tracking_token")
+    )
+    """Bearer token for an HTTP registry (MLflow's ``MLFLOW_TRACKING_TOKEN``)."""
+
+    tracking_username: str | None = Field(
+        None, validation_alias=AliasChoices("MLFLOW_TRACKING_USERNAME", "tracking_username")
+    )
+    """User name for an HTTP registry with basic auth (``MLFLOW_TRACKING_USERNAME``)."""
+
+    tracking_password: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("MLFLOW_TRACKING_PASSWORD", "tracking_password")
+    )
+    """Password for an HTTP registry with basic auth (``MLFLOW_TRACKING_PASSWORD``)."""
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     """Logging level."""
@@ -232,6 +270,24 @@ class Settings(BaseSettings):
     batch: BatchSettings = BatchSettings()
     serving: ServingSettings = ServingSettings()
 
+    @field_validator("home")
+    @classmethod
+    def _absolute_home(cls, home: Path) -> Path:
+        return home.expanduser().resolve()
+
+    @field_validator("tracking_uri")
+    @classmethod
+    def _known_tracking_uri(cls, uri: str | None) -> str | None:
+        if uri is None or not uri.strip():
+            return None
+        check_tracking_uri(uri.strip())
+        return uri.strip()
+
+    @property
+    def is_default_registry(self) -> bool:
+        """Whether no tracking URI was given, so the local registry server is used."""
+        return self.tracking_uri is None
+
     @property
     def resolved_tracking_uri(self) -> str:
         """The tracking URI clients use: the explicit one, else the local registry server."""
@@ -240,17 +296,46 @@ class Settings(BaseSettings):
     @property
     def backend_store_uri(self) -> str:
         """The registry server's backend store (default: SQLite under ``home``)."""
-        return self.registry.backend_store_uri or f"sqlite:///{self.home.resolve() / 'mlflow.db'}"
+        return self.registry.backend_store_uri or f"sqlite:///{self.home / 'mlflow.db'}"
 
     @property
     def artifacts_destination(self) -> str:
         """The registry server's artifact store (default: ``home/artifacts``)."""
-        return self.registry.artifacts_destination or str(self.home.resolve() / "artifacts")
+        return self.registry.artifacts_destination or str(self.home / "artifacts")
 
     @property
     def model_cache_dir(self) -> Path:
         """Local cache of model artifacts."""
         return self.scoring.cache_dir or self.home / "cache" / "models"
+
+
+def check_tracking_uri(uri: str) -> None:
+    """Refuse a tracking URI psystock cannot use, saying what to use instead.
+
+    Raises:
+        ValueError: ``uri`` is malformed, is MLflow's file store (a path or ``file:``, in
+            maintenance mode since MLflow 3) or has a scheme MLflow has no store for.
+    """
+    try:
+        parts = urlsplit(uri)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"not a valid URI ({exc}): {TRACKING_URI_FORMS}") from exc
+    scheme = parts.scheme.lower()
+    if scheme in ("", "file") or len(scheme) == 1:  # a path (or a Windows drive letter)
+        raise ValueError(
+            "MLflow's file store (a directory such as ./mlruns) is in maintenance mode since "
+            "MLflow 3 and psystock does not use it: use sqlite:///PATH/mlflow.db, "
+            "http://HOST:PORT, or the local registry (`psystock registry up`, then unset "
+            f"{TRACKING_URI_VARIABLE})"
+        )
+    if scheme in ("http", "https"):
+        if not parts.hostname:
+            raise ValueError(f"the URL has no host: {TRACKING_URI_FORMS}")
+        del port  # parsed above only to reject a port out of range
+        return
+    if scheme.split("+", 1)[0] not in (*DATABASE_SCHEMES, *HOSTED_SCHEMES):
+        raise ValueError(f"unsupported scheme {parts.scheme!r}: {TRACKING_URI_FORMS}")
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -281,6 +366,16 @@ def _describe_validation_error(exc: ValidationError) -> str:
     problems = []
     for error in exc.errors():
         location = "__".join(str(part) for part in error["loc"])
-        variable = f"{ENV_PREFIX}{location.upper()}"
-        problems.append(f"{variable}={error.get('input')!r}: {error['msg']}")
+        variable = _ALIASED_VARIABLES.get(location, f"{ENV_PREFIX}{location.upper()}")
+        message = str(error["msg"]).removeprefix("Value error, ")
+        problems.append(f"{variable}={error.get('input')!r}: {message}")
     return "invalid setting " + "; ".join(problems)
+
+
+_ALIASED_VARIABLES = {
+    "tracking_uri": TRACKING_URI_VARIABLE,
+    "MLFLOW_TRACKING_URI": TRACKING_URI_VARIABLE,
+    "tracking_token": "MLFLOW_TRACKING_TOKEN",
+    "tracking_username": "MLFLOW_TRACKING_USERNAME",
+    "tracking_password": "MLFLOW_TRACKING_PASSWORD",
+}

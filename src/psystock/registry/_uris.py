@@ -30,6 +30,11 @@ def redact_uri(uri: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}:{REDACTED}@{hostinfo}"))
 
 
+def is_http_uri(uri: str) -> bool:
+    """Whether ``uri`` is an ``http://`` or ``https://`` URL."""
+    return uri.lower().startswith(("http://", "https://"))
+
+
 def server_url(host: str, port: int) -> str:
     """The URL a client on this machine uses for a server bound to ``host:port``.
 

@@ -8,21 +8,16 @@ with the previous Production version archived) and the *alias* MLflow recommends
 from __future__ import annotations
 
 import logging
-import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from psystock.errors import InputError
+from psystock.errors import InputError, ResourceNotFoundError
 from psystock.registry import references
-from psystock.registry._client import create_client
-from psystock.registry._errors import translate_mlflow_errors
-from psystock.registry._uris import redact_uri
+from psystock.registry._errors import doing
+from psystock.registry.records import ModelVersionRecord
+from psystock.registry.transport import RegistryTransport, open_transport
 from psystock.settings import Settings
-
-if TYPE_CHECKING:
-    from mlflow import MlflowClient
-    from mlflow.entities.model_registry import ModelVersion
 
 logger = logging.getLogger(__name__)
 
@@ -36,17 +31,10 @@ so ``Archived`` and ``None`` (which many versions share) get none."""
 
 @dataclass(frozen=True)
 class ModelVersionSummary:
-    """One registered model version, as ``psystock models list`` shows it.
+    """One row of ``psystock models list``.
 
-    Attributes:
-        name: registered model name.
-        version: version number, as MLflow spells it (a string).
-        stage: registry stage (``None`` when it has none).
-        aliases: aliases pointing at this version, sorted.
-        run_id: the run that produced it, if any.
-        created_at: when the version was registered (UTC).
-        metrics: the run's metrics (latest value of each).
-        source: where its artifacts come from.
+    A version (as in ``ModelVersionRecord``) with the aliases the model gives it (sorted), its
+    registration time (UTC) and its run's metrics (latest value of each).
     """
 
     name: str
@@ -106,17 +94,17 @@ def promote(
     stage = canonical_stage(stage)
     number = _version_number(version)
     name = model_name or settings.scoring.model_name
-    client = create_client(settings)
     reference = f"models:/{name}/{number}"
-    where = redact_uri(settings.resolved_tracking_uri)
-    doing = f"promoting {reference} to {stage} at {where}"
-    with translate_mlflow_errors(doing, f"models:/{name}"):
-        client.get_registered_model(name)
-    with translate_mlflow_errors(doing, reference):
-        client.get_model_version(name, number)
-        _move_stage(client, name, number, stage)
-        _move_aliases(client, name, number, stage)
-        return _summarize(client, client.get_model_version(name, number), _aliases_of(client, name))
+    with open_transport(settings) as transport:
+        doing_what = f"promoting {reference} to {stage} at {transport.uri}"
+        with doing(doing_what, f"models:/{name}"):
+            transport.get_registered_model_aliases(name)
+        with doing(doing_what, reference):
+            transport.get_model_version(name, number)
+            _move_stage(transport, name, number, stage)
+            _move_aliases(transport, name, number, stage)
+            aliases = transport.get_registered_model_aliases(name)
+            return _summarize(transport, transport.get_model_version(name, number), aliases)
 
 
 def list_versions(settings: Settings, model_name: str | None = None) -> list[ModelVersionSummary]:
@@ -127,12 +115,13 @@ def list_versions(settings: Settings, model_name: str | None = None) -> list[Mod
         RegistryError: the registry failed or is unreachable.
     """
     name = model_name or settings.scoring.model_name
-    client = create_client(settings)
-    where = redact_uri(settings.resolved_tracking_uri)
-    with translate_mlflow_errors(f"listing versions of {name} at {where}", f"models:/{name}"):
-        aliases = _aliases_of(client, name)
-        versions = client.search_model_versions(f"name = '{name}'")
-        summaries = [_summarize(client, version, aliases) for version in versions]
+    with (
+        open_transport(settings) as transport,
+        doing(f"listing versions of {name} at {transport.uri}", f"models:/{name}"),
+    ):
+        aliases = transport.get_registered_model_aliases(name)
+        versions = transport.search_model_versions(name)
+        summaries = [_summarize(transport, version, aliases) for version in versions]
     return sorted(summaries, key=lambda summary: int(summary.version), reverse=True)
 
 
@@ -143,63 +132,51 @@ def _version_number(version: str | int) -> str:
     return str(int(text))
 
 
-def _move_stage(client: MlflowClient, name: str, version: str, stage: str) -> None:
-    with warnings.catch_warnings():
-        # Stages are deprecated upstream in favour of aliases; psystock uses them on purpose,
-        # because the book's workflow (and models:/NAME/Production references) rely on them.
-        warnings.filterwarnings(
-            "ignore", message=".*stages will be removed", category=FutureWarning
-        )
-        client.transition_model_version_stage(
-            name, version, stage, archive_existing_versions=stage in ALIASED_STAGES
-        )
+def _move_stage(transport: RegistryTransport, name: str, version: str, stage: str) -> None:
+    transport.transition_model_version_stage(
+        name, version, stage, archive_existing=stage in ALIASED_STAGES
+    )
     logger.info("%s version %s is now in stage %s", name, version, stage)
 
 
-def _move_aliases(client: MlflowClient, name: str, version: str, stage: str) -> None:
-    held = {alias for alias, number in _aliases_of(client, name).items() if number == version}
+def _move_aliases(transport: RegistryTransport, name: str, version: str, stage: str) -> None:
+    held = {
+        alias
+        for alias, number in transport.get_registered_model_aliases(name).items()
+        if number == version
+    }
     for other in ALIASED_STAGES:
         if other != stage and other.lower() in held:
-            client.delete_registered_model_alias(name, other.lower())
+            transport.delete_registered_model_alias(name, other.lower())
             logger.info("removed alias %s from %s version %s", other.lower(), name, version)
     if stage in ALIASED_STAGES:
-        client.set_registered_model_alias(name, stage.lower(), version)
+        transport.set_registered_model_alias(name, stage.lower(), version)
         logger.info("alias %s now points at %s version %s", stage.lower(), name, version)
 
 
-def _aliases_of(client: MlflowClient, name: str) -> dict[str, str]:
-    """Alias → version of the model (search results may lack aliases; the model has them)."""
-    return {
-        alias: str(number) for alias, number in client.get_registered_model(name).aliases.items()
-    }
-
-
 def _summarize(
-    client: MlflowClient, version: ModelVersion, aliases: dict[str, str]
+    transport: RegistryTransport, version: ModelVersionRecord, aliases: dict[str, str]
 ) -> ModelVersionSummary:
-    number = str(version.version)
+    """The summary of ``version``; aliases come from the model (search results may lack them)."""
     return ModelVersionSummary(
         name=version.name,
-        version=number,
-        stage=version.current_stage or "None",
-        aliases=tuple(sorted(alias for alias, target in aliases.items() if target == number)),
-        run_id=version.run_id or None,
-        created_at=datetime.fromtimestamp(version.creation_timestamp / 1000, tz=UTC),
-        metrics=_run_metrics(client, version.run_id),
-        source=version.source or "",
+        version=version.version,
+        stage=version.stage,
+        aliases=tuple(
+            sorted(alias for alias, target in aliases.items() if target == version.version)
+        ),
+        run_id=version.run_id,
+        created_at=datetime.fromtimestamp(version.created_ms / 1000, tz=UTC),
+        metrics=_run_metrics(transport, version.run_id),
+        source=version.source,
     )
 
 
-def _run_metrics(client: MlflowClient, run_id: str | None) -> dict[str, float]:
+def _run_metrics(transport: RegistryTransport, run_id: str | None) -> dict[str, float]:
     """The latest value of each metric of ``run_id``; none when there is no such run."""
     if not run_id:
         return {}
-    from mlflow.exceptions import MlflowException
-
     try:
-        run = client.get_run(run_id)
-    except MlflowException as exc:
-        if exc.error_code == "RESOURCE_DOES_NOT_EXIST":
-            return {}  # the run was deleted for good; the version outlives it
-        raise
-    return dict(run.data.metrics)
+        return dict(transport.get_run(run_id).metrics)
+    except ResourceNotFoundError:
+        return {}  # the run was deleted for good; the version outlives it

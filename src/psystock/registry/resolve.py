@@ -1,26 +1,25 @@
 """Resolve a model reference to the version it means now and where its artifacts live.
 
-With an ``http(s)://`` tracking URI the registry is asked over MLflow's REST API (see
-``psystock.registry._rest``), so resolving costs a couple of small requests and no
-``import mlflow``. Any other tracking URI (``sqlite:///``, ``file:``, ``databricks``), and a
-server that asks for credentials, goes through ``MlflowClient``.
+Written once over ``RegistryTransport``: an ``http(s)://`` registry is asked over MLflow's
+REST API (a couple of small requests, no ``import mlflow``), any other through
+``MlflowClient``, with the same semantics. A stage is matched in MLflow's spelling
+(``models:/NAME/production`` means stage ``Production``) against every version's stage;
+``latest`` is the highest version whatever its stage.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from psystock.errors import ModelNotFoundError
-from psystock.registry._rest import RegistryAuthError, RestClient
+from psystock.registry._errors import doing
+from psystock.registry._uris import is_http_uri
+from psystock.registry.records import ModelVersionRecord
 from psystock.registry.references import ModelReference, ReferenceKind, parse_reference
+from psystock.registry.transport import RegistryTransport, open_transport
 from psystock.settings import Settings
 
-if TYPE_CHECKING:
-    from mlflow import MlflowClient
-
-logger = logging.getLogger(__name__)
+__all__ = ["ResolvedModel", "is_http_uri", "resolve_reference", "resolve_with"]
 
 
 @dataclass(frozen=True)
@@ -39,11 +38,6 @@ class ResolvedModel:
     source: str
     run_id: str | None
     artifact_uri: str = ""
-
-
-def is_http_uri(uri: str) -> bool:
-    """Whether ``uri`` is an ``http://`` or ``https://`` URL."""
-    return uri.startswith(("http://", "https://"))
 
 
 def resolve_reference(reference: str, settings: Settings) -> ResolvedModel:
@@ -65,112 +59,39 @@ def resolve_reference(reference: str, settings: Settings) -> ResolvedModel:
         return ResolvedModel(parsed.text, None, None, local, None, local)
     if parsed.kind in (ReferenceKind.RUN, ReferenceKind.URI):
         return ResolvedModel(parsed.text, None, None, parsed.text, parsed.run_id, parsed.text)
-    tracking_uri = settings.resolved_tracking_uri
-    if is_http_uri(tracking_uri):
-        try:
-            with RestClient(tracking_uri, settings.registry.client_timeout_s) as client:
-                return _resolve_rest(client, parsed)
-        except RegistryAuthError:
-            logger.debug("registry %s wants credentials: using MlflowClient", tracking_uri)
-    return _resolve_with_mlflow(parsed, settings)
+    with open_transport(settings) as transport:
+        return resolve_with(transport, parsed)
 
 
-def _resolve_rest(client: RestClient, ref: ModelReference) -> ResolvedModel:
-    what = f"resolving {ref.text}"
-    if ref.kind is ReferenceKind.LOGGED:
-        body = client.get_json(f"/logged-models/{ref.model_id}", {}, what=what, reference=ref.text)
-        info = body.get("model", {}).get("info", {})
-        return ResolvedModel(
-            ref.text,
-            None,
-            None,
-            ref.text,
-            info.get("source_run_id") or None,
-            info.get("artifact_uri", ""),
-        )
-    assert ref.name is not None  # every registered kind has a name
-    version = _registered_version_rest(client, ref, what)
-    params = {"name": ref.name, "version": str(version["version"])}
-    download = client.get_json(
-        "/model-versions/get-download-uri", params, what=what, reference=ref.text
-    )
-    return _from_version(ref, version, download.get("artifact_uri", ""))
-
-
-def _registered_version_rest(client: RestClient, ref: ModelReference, what: str) -> dict[str, Any]:
-    assert ref.name is not None
-    if ref.kind is ReferenceKind.ALIAS:
-        params = {"name": ref.name, "alias": str(ref.alias)}
-        body = client.get_json("/registered-models/alias", params, what=what, reference=ref.text)
-        return dict(body["model_version"])
-    if ref.kind is ReferenceKind.VERSION:
-        params = {"name": ref.name, "version": str(ref.version)}
-        body = client.get_json("/model-versions/get", params, what=what, reference=ref.text)
-        return dict(body["model_version"])
-    params = {"name": ref.name}
-    if ref.kind is ReferenceKind.STAGE:
-        params["stages"] = str(ref.stage)
-    body = client.get_json(
-        "/registered-models/get-latest-versions", params, what=what, reference=ref.text
-    )
-    return _newest(ref, body.get("model_versions", []))
-
-
-def _newest(ref: ModelReference, versions: list[dict[str, Any]]) -> dict[str, Any]:
-    if not versions:
-        where = f"in stage {ref.stage}" if ref.kind is ReferenceKind.STAGE else "registered"
-        raise ModelNotFoundError(ref.text, f"no version of {ref.name} is {where}")
-    return max(versions, key=lambda version: int(version["version"]))
-
-
-def _from_version(ref: ModelReference, version: dict[str, Any], artifact_uri: str) -> ResolvedModel:
+def resolve_with(transport: RegistryTransport, ref: ModelReference) -> ResolvedModel:
+    """Resolve a registered or logged model reference through ``transport``."""
+    with doing(f"resolving {ref.text}", ref.text):
+        if ref.kind is ReferenceKind.LOGGED:
+            logged = transport.get_logged_model(str(ref.model_id))
+            return ResolvedModel(ref.text, None, None, ref.text, logged.run_id, logged.artifact_uri)
+        version = _registered_version(transport, ref)
+        uri = transport.get_model_version_download_uri(version.name, version.version)
     return ResolvedModel(
         reference=ref.text,
         name=ref.name,
-        version=str(version["version"]),
-        source=str(version.get("source") or artifact_uri),
-        run_id=version.get("run_id") or None,
-        artifact_uri=artifact_uri,
+        version=version.version,
+        source=version.source or uri,
+        run_id=version.run_id,
+        artifact_uri=uri,
     )
 
 
-def _resolve_with_mlflow(ref: ModelReference, settings: Settings) -> ResolvedModel:
-    from psystock.registry._client import create_client
-    from psystock.registry._errors import translate_mlflow_errors
-
-    client = create_client(settings)  # says which extra to install when mlflow is missing
-    from mlflow.exceptions import MlflowException
-
-    with translate_mlflow_errors(f"resolving {ref.text}", ref.text):
-        try:
-            return _resolve_client(client, ref)
-        except MlflowException as exc:
-            # A missing alias is reported as INVALID_PARAMETER_VALUE, not as a missing resource.
-            if ref.kind is ReferenceKind.ALIAS and "not found" in exc.message.lower():
-                raise ModelNotFoundError(ref.text, exc.message) from exc
-            raise
-
-
-def _resolve_client(client: MlflowClient, ref: ModelReference) -> ResolvedModel:
-    if ref.kind is ReferenceKind.LOGGED:
-        logged = client.get_logged_model(str(ref.model_id))
-        return ResolvedModel(
-            ref.text, None, None, ref.text, logged.source_run_id, logged.artifact_location
-        )
+def _registered_version(transport: RegistryTransport, ref: ModelReference) -> ModelVersionRecord:
     name = str(ref.name)
     if ref.kind is ReferenceKind.ALIAS:
-        found = client.get_model_version_by_alias(name, str(ref.alias))
-    elif ref.kind is ReferenceKind.VERSION:
-        found = client.get_model_version(name, str(ref.version))
-    else:
-        # Stages are matched here rather than with the deprecated get_latest_versions.
-        candidates = [
-            {"version": v.version}
-            for v in client.search_model_versions(f"name = '{name}'")
-            if ref.stage is None or v.current_stage == ref.stage
-        ]
-        newest = _newest(ref, candidates)
-        found = client.get_model_version(name, str(newest["version"]))
-    uri = client.get_model_version_download_uri(name, found.version)
-    as_dict = {"version": found.version, "source": found.source, "run_id": found.run_id}
-    return _from_version(ref, as_dict, uri)
+        return transport.get_model_version_by_alias(name, str(ref.alias))
+    if ref.kind is ReferenceKind.VERSION:
+        return transport.get_model_version(name, str(ref.version))
+    versions = transport.search_model_versions(name)
+    if not versions:
+        transport.get_registered_model_aliases(name)  # says "not found" when the model is missing
+    candidates = [v for v in versions if ref.kind is ReferenceKind.LATEST or v.stage == ref.stage]
+    if not candidates:
+        where = f"in stage {ref.stage}" if ref.kind is ReferenceKind.STAGE else "registered"
+        raise ModelNotFoundError(ref.text, f"no version of {ref.name} is {where}")
+    return max(candidates, key=lambda version: int(version.version))

@@ -1,12 +1,14 @@
-"""Tests of registry/_errors.py: MLflow's exceptions as promotion and listing report them."""
+"""Tests of registry/_errors.py: one wording of registry failures for both transports."""
 
 import pytest
 import requests
 from mlflow.exceptions import MlflowException, RestException
 from mlflow.protos.databricks_pb2 import RESOURCE_DOES_NOT_EXIST
 
-from psystock.errors import ModelNotFoundError, RegistryError
-from psystock.registry._errors import translate_mlflow_errors
+from psystock.errors import ModelNotFoundError, RegistryError, ResourceNotFoundError
+from psystock.registry._errors import doing, registry_failure, translate_mlflow_errors
+
+HINT = r": start the local one with `psystock registry up`, or set MLFLOW_TRACKING_URI$"
 
 REFUSED = (
     "HTTPConnectionPool(host='127.0.0.1', port=1): Max retries exceeded with url: /api "
@@ -49,7 +51,9 @@ def test_refused_connection_inside_mlflow_exception_says_registry_unreachable() 
         except requests.ConnectionError as exc:
             raise MlflowException(f"API request to http://127.0.0.1:1/api failed: {exc}")  # noqa: B904
 
-    expected = r"^listing m at http://127.0.0.1:1: registry unreachable \(connection refused\)$"
+    expected = (
+        r"^listing m at http://127.0.0.1:1: registry unreachable \(connection refused\)" + HINT
+    )
     with (
         pytest.raises(RegistryError, match=expected),
         translate_mlflow_errors("listing m at http://127.0.0.1:1", "models:/m"),
@@ -60,7 +64,7 @@ def test_refused_connection_inside_mlflow_exception_says_registry_unreachable() 
 def test_timeout_inside_mlflow_exception_says_timed_out() -> None:
     timeout = requests.ReadTimeout("HTTPConnectionPool(host='h', port=5000): Read timed out.")
     with (
-        pytest.raises(RegistryError, match=r"^listing: registry unreachable \(timed out\)$"),
+        pytest.raises(RegistryError, match=r"^listing: registry unreachable \(timed out\)" + HINT),
         translate_mlflow_errors("listing"),
     ):
         raise MlflowException("API request failed") from timeout
@@ -68,7 +72,52 @@ def test_timeout_inside_mlflow_exception_says_timed_out() -> None:
 
 def test_os_error_says_registry_unreachable() -> None:
     with (
-        pytest.raises(RegistryError, match=r"^listing: registry unreachable \(no route to host\)$"),
+        pytest.raises(
+            RegistryError, match=r"^listing: registry unreachable \(no route to host\)" + HINT
+        ),
         translate_mlflow_errors("listing"),
     ):
         raise OSError("no route to host")
+
+
+def test_unreachable_names_the_uri_when_known() -> None:
+    with (
+        pytest.raises(
+            RegistryError, match=r"^listing: registry http://h:1 unreachable \(refused\)" + HINT
+        ),
+        translate_mlflow_errors("listing", uri="http://h:1"),
+    ):
+        raise ConnectionError("refused")
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "missing"),
+    [
+        ("RESOURCE_DOES_NOT_EXIST", "Run 'x' not found", True),
+        ("NOT_FOUND", "no such thing", True),
+        ("INVALID_PARAMETER_VALUE", "Registered model alias a not found.", True),
+        ("INVALID_PARAMETER_VALUE", "Invalid webhook URL scheme: 'ftp'", False),
+        ("INTERNAL_ERROR", "INTERNAL_ERROR: database locked", False),
+    ],
+)
+def test_registry_failure_tells_missing_from_failed(code: str, message: str, missing: bool) -> None:
+    error = registry_failure(code, message)
+
+    assert isinstance(error, ResourceNotFoundError) is missing
+    assert error.message == message.removeprefix(f"{code}: ")
+
+
+def test_doing_names_the_reference_of_a_missing_model() -> None:
+    with (
+        pytest.raises(ModelNotFoundError, match=r"^model models:/m@a: alias a not found$"),
+        doing("resolving models:/m@a", "models:/m@a"),
+    ):
+        raise ResourceNotFoundError("alias a not found")
+
+
+def test_doing_prefixes_what_was_being_done_and_keeps_missing_things_missing() -> None:
+    with (
+        pytest.raises(ResourceNotFoundError, match=r"^ending run r: Run r not found$"),
+        doing("ending run r"),
+    ):
+        raise ResourceNotFoundError("Run r not found")
