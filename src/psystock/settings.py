@@ -316,6 +316,8 @@ def check_tracking_uri(uri: str) -> None:
         ValueError: ``uri`` is malformed, is MLflow's file store (a path or ``file:``, in
             maintenance mode since MLflow 3) or has a scheme MLflow has no store for.
     """
+    if uri.lower() in HOSTED_SCHEMES:  # "databricks" alone: the default profile
+        return
     try:
         parts = urlsplit(uri)
         port = parts.port
