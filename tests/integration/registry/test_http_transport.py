@@ -7,6 +7,7 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -26,7 +27,7 @@ ANSWERS: dict[str, tuple[int, str, str]] = {
 
 
 class _Handler(BaseHTTPRequestHandler):
-    seen_headers: dict[str, str] = {}
+    seen_headers: ClassVar[dict[str, str]] = {}
 
     def do_GET(self) -> None:
         prefix = "/" + self.path.split("/")[1]
@@ -69,7 +70,10 @@ def test_credentials_refused_say_which_variables_to_set(server: str) -> None:
 
 
 def test_a_bearer_token_is_sent(server: str) -> None:
-    with transport(f"{server}/auth", tracking_token="t0k3n") as http, pytest.raises(RegistryError):
+    with (
+        transport(f"{server}/auth", tracking_token="t0k3n") as http,
+        pytest.raises(RegistryError, match="answered HTTP 401"),
+    ):
         http.get_model_version("m", "1")
 
     assert _Handler.seen_headers["Authorization"] == "Bearer t0k3n"
@@ -78,7 +82,7 @@ def test_a_bearer_token_is_sent(server: str) -> None:
 def test_basic_auth_is_sent(server: str) -> None:
     with (
         transport(f"{server}/auth", tracking_username="me", tracking_password="pw") as http,
-        pytest.raises(RegistryError),
+        pytest.raises(RegistryError, match="answered HTTP 401"),
     ):
         http.get_model_version("m", "1")
 
