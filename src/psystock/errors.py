@@ -6,8 +6,10 @@ that says what failed, where, what was expected and what was received::
 
     PsystockError                     exit 1   HTTP 500  INTERNAL_ERROR
     ├── ConfigError                   exit 2   HTTP 500  a setting is missing or invalid
+    │   └── AddressInUseError                    the API's host:port is taken or not bindable
     ├── InputError                    exit 2   HTTP 400  BAD_REQUEST
     │   ├── ContentTypeError                   HTTP 415  unsupported media type
+    │   ├── ContentEncodingError               HTTP 415  unsupported Content-Encoding
     │   ├── PayloadError                       HTTP 400  unparseable JSON/CSV, wrong orient key
     │   │   └── PayloadTooLargeError           HTTP 413  body or row count over the limit
     │   ├── SchemaError                        HTTP 400  carries row, column, expected, got
@@ -39,8 +41,10 @@ from http import HTTPStatus
 from typing import Any, ClassVar
 
 __all__ = [
+    "AddressInUseError",
     "AuthenticationError",
     "ConfigError",
+    "ContentEncodingError",
     "ContentTypeError",
     "DataError",
     "DataSourceError",
@@ -88,6 +92,18 @@ class ConfigError(PsystockError):
     error_code = "INVALID_PARAMETER_VALUE"
 
 
+class AddressInUseError(ConfigError):
+    """The API cannot listen on its host and port (another process has it, or no permission)."""
+
+    def __init__(self, host: str, port: int, reason: str) -> None:
+        super().__init__(
+            f"cannot listen on {host}:{port}: {reason}; stop what uses it or choose another port"
+            " with --port (PSYSTOCK_SERVING__PORT)",
+            host=host,
+            port=port,
+        )
+
+
 class InputError(PsystockError):
     """Input supplied by the user (a file, a request body) cannot be used."""
 
@@ -103,8 +119,23 @@ class ContentTypeError(InputError):
 
     def __init__(self, content_type: str, accepted: tuple[str, ...]) -> None:
         super().__init__(
-            f"unsupported content type {content_type!r}: expected one of {', '.join(accepted)}",
-            content_type=content_type,
+            f"unsupported content type {content_type[:80]!r}: expected one of"
+            f" {', '.join(accepted)}",
+            content_type=content_type[:80],
+            accepted=list(accepted),
+        )
+
+
+class ContentEncodingError(InputError):
+    """The request's ``Content-Encoding`` is not one the API decodes."""
+
+    http_status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+
+    def __init__(self, encoding: str, accepted: tuple[str, ...]) -> None:
+        super().__init__(
+            f"unsupported Content-Encoding {encoding[:40]!r}: expected one of"
+            f" {', '.join(accepted)}, or none",
+            content_encoding=encoding[:40],
             accepted=list(accepted),
         )
 

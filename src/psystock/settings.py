@@ -19,7 +19,9 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -193,26 +195,56 @@ class ServingSettings(_Section):
     host: str = "127.0.0.1"
     """Interface the API listens on."""
 
-    port: int = Field(6000, ge=0, le=65535)
-    """Port of the API (0: any free port, for tests)."""
+    port: int = Field(8080, ge=0, le=65535)
+    """Port of the API (0: any free port, for tests). 8080 as SageMaker and KServe use; browsers
+    refuse some ports (6000 among them), so the docs page needs one they accept."""
 
     workers: int = Field(1, ge=1)
     """Worker processes."""
 
-    poll_interval_s: float = Field(30.0, ge=0)
-    """Seconds between registry checks for a new version to roll out (0 turns it off)."""
+    poll_interval_s: float = Field(5.0, ge=0)
+    """Seconds between registry checks for a new version to roll out (0 turns it off). With a
+    registry webhook (``webhook``), promotions arrive at once and polling is the fallback."""
+
+    webhook: bool = True
+    """Register an MLflow registry webhook for the served model, so a promotion reaches the API
+    within a second (MLflow >= 3.3 with a SQL backend, over HTTP); removed when the server stops.
+    Polling stays the fallback when the registry cannot deliver."""
+
+    public_url: str | None = None
+    """The URL the registry reaches this API at, for the webhook (default:
+    ``http://HOST:PORT``, with 127.0.0.1 when listening on every interface)."""
 
     max_body_bytes: int = Field(10 << 20, ge=1)
-    """Largest request body accepted (413 above)."""
+    """Largest request body accepted, after decompression (413 above)."""
 
     max_rows: int = Field(100_000, ge=1)
     """Most rows accepted in one request (413 above)."""
 
+    max_header_bytes: int = Field(32 << 10, ge=1024)
+    """Largest request line and headers accepted (431 above)."""
+
+    header_timeout_s: float = Field(10.0, gt=0)
+    """Time allowed for a request's line and headers to arrive, counted from the connection's
+    start or the previous answer: a connection idle or trickling headers longer is closed."""
+
+    body_timeout_s: float = Field(30.0, gt=0)
+    """Time allowed for a request body to arrive once its headers are in; then the connection
+    is closed."""
+
     auth_token: SecretStr | None = None
-    """Bearer token required on prediction routes when set."""
+    """Bearer token required on prediction routes when set (never empty)."""
+
+    auth_token_file: Path | None = None
+    """File holding the bearer token (a mounted Kubernetes secret, for instance); keeps the
+    token out of ``ps`` and the environment. Surrounding whitespace is ignored."""
 
     max_batch_rows: int = Field(1024, ge=1)
     """Most rows scored in one call when concurrent requests are micro-batched."""
+
+    startup_timeout_s: float = Field(120.0, gt=0)
+    """With several workers, how long a (re)started worker waits for its model before it
+    accepts connections anyway (answering 503 until the model is loaded)."""
 
     access_log: bool = False
     """Log one line per request (uvicorn's access log; off by default, it costs throughput)."""
@@ -220,6 +252,46 @@ class ServingSettings(_Section):
     metrics_dir: Path | None = None
     """Directory where the workers' Prometheus metrics meet (``PROMETHEUS_MULTIPROC_DIR``);
     ``psystock serve`` sets both to a fresh temporary directory when ``workers`` > 1."""
+
+    @field_validator("auth_token")
+    @classmethod
+    def _token_not_empty(cls, token: SecretStr | None) -> SecretStr | None:
+        if token is not None and not token.get_secret_value().strip():
+            raise ValueError("the bearer token is empty: give a token, or none to serve openly")
+        return token
+
+    @field_validator("auth_token_file")
+    @classmethod
+    def _token_file_readable(cls, path: Path | None, info: ValidationInfo) -> Path | None:
+        if path is not None:
+            if info.data.get("auth_token") is not None:
+                raise ValueError("give the bearer token or its file, not both")
+            read_token_file(path)
+        return path
+
+    @model_validator(mode="after")
+    def _token_from_file(self) -> ServingSettings:
+        """Hold the file's token as ``auth_token`` (the file is read once, here)."""
+        if self.auth_token_file is not None:
+            object.__setattr__(self, "auth_token", SecretStr(read_token_file(self.auth_token_file)))
+            object.__setattr__(self, "auth_token_file", None)
+        return self
+
+
+def read_token_file(path: Path) -> str:
+    """The token in ``path``, without surrounding whitespace.
+
+    Raises:
+        ValueError: the file cannot be read, or holds no token.
+    """
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise ValueError(f"cannot read the token file {path}: {reason}") from None
+    if not token:
+        raise ValueError(f"the token file {path} is empty")
+    return token
 
 
 class Settings(BaseSettings):
@@ -370,7 +442,11 @@ def _describe_validation_error(exc: ValidationError) -> str:
         location = "__".join(str(part) for part in error["loc"])
         variable = _ALIASED_VARIABLES.get(location, f"{ENV_PREFIX}{location.upper()}")
         message = str(error["msg"]).removeprefix("Value error, ")
-        problems.append(f"{variable}={error.get('input')!r}: {message}")
+        given = error.get("input")
+        if "token" in location or isinstance(given, dict | list):
+            problems.append(f"{variable}: {message}")  # a secret, or a whole section: not echoed
+        else:
+            problems.append(f"{variable}={given!r}: {message}")
     return "invalid setting " + "; ".join(problems)
 
 

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     "--port",
     type=click.IntRange(0, 65535),
     default=None,
-    help="Port of the REST API. Env: PSYSTOCK_SERVING__PORT.  [default: 6000]",
+    help="Port of the REST API. Env: PSYSTOCK_SERVING__PORT.  [default: 8080]",
 )
 def quickstart(
     source: str,

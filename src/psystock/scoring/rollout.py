@@ -1,6 +1,7 @@
 """Hot rollout: hold the model being served and swap in new registry versions atomically.
 
-A ``RegistryWatcher`` thread resolves the model reference every ``interval_s`` seconds. When
+A ``RegistryWatcher`` thread resolves the model reference every ``interval_s`` seconds, or at
+once when ``request_check`` is called (a registry webhook said an alias moved). When
 the stage or alias points at another version, it loads that version in the background and
 swaps it into the ``ModelHolder`` with one reference assignment: a request that already took
 the old model object finishes on it. A version that fails to load is logged, reported to the
@@ -17,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Protocol
 
 from psystock.errors import ModelLoadError, ModelNotFoundError, PsystockError, RegistryError
@@ -68,6 +70,21 @@ class ModelHolder:
         return previous
 
 
+@dataclass(frozen=True)
+class RegistryState:
+    """How the watcher's conversation with the registry goes, for health answers.
+
+    Attributes:
+        last_success_at: when the registry last answered which version to serve (UTC).
+        consecutive_failures: checks failed in a row since then.
+        last_error: why the latest check failed (None after a success).
+    """
+
+    last_success_at: datetime | None
+    consecutive_failures: int
+    last_error: str | None
+
+
 @dataclass
 class _Backoff:
     failures: int
@@ -107,7 +124,11 @@ class RegistryWatcher:
         self._configure = configure
         self._clock = clock
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._last_success_at: datetime | None = None
+        self._consecutive_failures = 0
+        self._last_registry_error: str | None = None
         self._backoff: dict[tuple[str | None, str], _Backoff] = {}
         self._failing: type[PsystockError] | None = None
 
@@ -115,6 +136,17 @@ class RegistryWatcher:
     def reference(self) -> str:
         """The model reference being watched."""
         return self._reference
+
+    @property
+    def registry_state(self) -> RegistryState:
+        """The registry's state as the latest checks saw it."""
+        return RegistryState(
+            self._last_success_at, self._consecutive_failures, self._last_registry_error
+        )
+
+    def request_check(self) -> None:
+        """Check the registry now instead of at the next interval (thread-safe)."""
+        self._wake.set()
 
     def start(self) -> None:
         """Check now and then every ``interval_s`` seconds, in a daemon thread."""
@@ -124,6 +156,7 @@ class RegistryWatcher:
     def stop(self, timeout_s: float = 10.0) -> None:
         """Stop watching; a load in progress is waited for up to ``timeout_s``."""
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout_s)
 
@@ -138,6 +171,9 @@ class RegistryWatcher:
         except PsystockError as exc:  # RegistryError, ModelNotFoundError, a bad reference
             self._registry_failed(exc)
             return False
+        self._last_success_at = datetime.now(UTC)
+        self._consecutive_failures = 0
+        self._last_registry_error = None
         if self._failing is not None:
             logger.info("%s resolves to version %s again", self._reference, resolved.version)
             self._failing = None
@@ -158,7 +194,8 @@ class RegistryWatcher:
                 logger.exception("rollout check of %s failed unexpectedly", self._reference)
             if self._interval_s <= 0 and self._holder.model is not None:
                 return
-            self._stop.wait(self._interval_s if self._interval_s > 0 else FIRST_LOAD_RETRY_S)
+            self._wake.wait(self._interval_s if self._interval_s > 0 else FIRST_LOAD_RETRY_S)
+            self._wake.clear()
 
     def _load(self, resolved: ResolvedModel, key: tuple[str | None, str]) -> bool:
         try:
@@ -208,6 +245,8 @@ class RegistryWatcher:
             self._listener.on_load_failed(resolved, error)
 
     def _registry_failed(self, error: PsystockError) -> None:
+        self._consecutive_failures += 1
+        self._last_registry_error = error.message
         if self._holder.model is None:
             self._holder.last_error = error.message
         if self._listener is not None:

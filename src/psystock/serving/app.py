@@ -3,15 +3,17 @@
 ``POST /invocations`` and ``POST /endpoints/{name}/invocations`` (every prediction of MLflow
 and SageMaker clients) and ``GET /ping`` are dispatched without a router; the Starlette app
 serves health, the Open Inference Protocol, metrics, OpenAPI and the docs, and runs the
-lifespan: the registry watcher starts there (``/ping`` answers 503 at once, 200 when the
-model is loaded) and stops on shutdown.
+lifespan: the registry watcher starts there and stops on shutdown. With one worker the socket
+opens at once (``/ping`` answers 503 until the model is loaded); with several, a worker's
+startup waits for its model (up to ``startup_timeout_s``) so that a worker restarted under load
+takes no connection it cannot serve while its siblings can.
 
-``create_app(settings)`` builds an app; ``create_app_from_environment`` is the factory uvicorn
-imports in each worker process (settings come from the ``PSYSTOCK_*`` environment).
+``create_app(settings)`` builds an app (the server builds one per worker process).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import time
@@ -24,8 +26,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match, Route
 
-from psystock.errors import PsystockError
-from psystock.logging import configure_logging
 from psystock.serving.asgi import Receive, Scope, Send, send_answer
 from psystock.serving.health import health_answer
 from psystock.serving.invocations import (
@@ -37,7 +37,7 @@ from psystock.serving.invocations import (
 from psystock.serving.responses import JSON_HEADERS, dumps
 from psystock.serving.routes import build_routes
 from psystock.serving.state import ServingState
-from psystock.settings import Settings, load_settings
+from psystock.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +48,8 @@ OTHER_ROUTE = "other"
 class ServingApp:
     """The psystock API as one ASGI callable."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.state = ServingState.build(settings)
+    def __init__(self, settings: Settings, webhook_secret: str | None = None) -> None:
+        self.state = ServingState.build(settings, webhook_secret)
         self._starlette = Starlette(
             routes=[*build_routes(), *self._invocation_routes()],
             lifespan=self._lifespan,
@@ -118,11 +118,29 @@ class ServingApp:
     async def _lifespan(self, _app: Starlette) -> AsyncIterator[None]:
         logger.info("starting; loading %s", self.state.watcher.reference)
         self.state.watcher.start()
+        if self.state.signal is not None:
+            self.state.signal.start()
+        if self.state.settings.serving.workers > 1:
+            await self._wait_for_model(self.state.settings.serving.startup_timeout_s)
         try:
             yield
         finally:
+            if self.state.signal is not None:
+                self.state.signal.stop()
             self.state.watcher.stop()
             self.state.metrics.close()
+
+    async def _wait_for_model(self, timeout_s: float) -> None:
+        """Hold this worker's startup (no accepting yet) until its model is loaded."""
+        deadline = time.monotonic() + timeout_s
+        while self.state.holder.model is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        if self.state.holder.model is None:
+            logger.warning(
+                "no model after %.0f s (%s); accepting connections, answering 503 until loaded",
+                timeout_s,
+                self.state.holder.last_error or "still loading",
+            )
 
 
 async def _http_exception(request: Request, exc: Exception) -> Response:
@@ -138,19 +156,11 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     return Response(dumps(body), exc.status_code, headers, media_type="application/json")
 
 
-def create_app(settings: Settings) -> ServingApp:
-    """The API for ``settings``; the model is loaded when the server starts (lifespan)."""
+def create_app(settings: Settings, webhook_secret: str | None = None) -> ServingApp:
+    """The API for ``settings``; the model is loaded when the server starts (lifespan).
+
+    ``webhook_secret`` turns on ``POST /registry/events`` for the registry's webhook.
+    """
     if settings.serving.access_log:  # uvicorn's access logger is below the root's WARNING
         logging.getLogger("uvicorn.access").setLevel(logging.INFO)
-    return ServingApp(settings)
-
-
-def create_app_from_environment() -> ServingApp:
-    """Uvicorn's factory in worker processes: settings from the ``PSYSTOCK_*`` environment."""
-    try:
-        settings = load_settings()
-    except PsystockError as exc:
-        logger.error("cannot start a worker: %s", exc.message)
-        raise
-    configure_logging(settings.log_level)
-    return create_app(settings)
+    return ServingApp(settings, webhook_secret)

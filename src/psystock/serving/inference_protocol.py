@@ -19,7 +19,7 @@ import numpy as np
 
 from psystock.errors import PayloadError
 from psystock.scoring import InputSchema, ModelInput
-from psystock.serving.payloads import ParsedPayload, describe, load_json
+from psystock.serving.payloads import ParsedPayload, describe, first_duplicate, load_json
 
 NUMERIC_DATATYPES = frozenset(
     {"BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64"}
@@ -146,8 +146,7 @@ def _check_values(data: list[Any], datatype: str, where: str) -> None:
                 raise PayloadError(f"{where}[{index}]: expected a string, got {describe(value)}")
         return
     for index, value in enumerate(data):
-        if isinstance(value, bool) and datatype != "BOOL":
-            raise PayloadError(f"{where}[{index}]: expected a number, got {describe(value)}")
+        # Booleans pass as values here; like on /invocations, only a boolean column takes one.
         if not isinstance(value, int | float):
             raise PayloadError(
                 f"{where}[{index}]: expected a number ({datatype}), got {describe(value)}"
@@ -174,8 +173,8 @@ def _to_payload(tensors: list[_Tensor]) -> ParsedPayload:
             )
     names = [tensor.name for tensor in tensors]
     if len(set(names)) != len(names):
-        duplicate = next(name for name in names if names.count(name) > 1)
-        raise PayloadError(f"inputs: expected unique tensor names, got {duplicate!r} twice")
+        duplicate = first_duplicate(names)
+        raise PayloadError(f"inputs: expected unique tensor names, got {describe(duplicate)} twice")
     rows = [list(row) for row in zip(*(tensor.data for tensor in tensors), strict=True)]
     return ParsedPayload(ModelInput(rows, tuple(names)), first.shape[0], "inputs")
 

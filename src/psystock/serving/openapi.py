@@ -174,6 +174,18 @@ def _paths() -> dict[str, Any]:
                 },
             }
         },
+        "/registry/events": {
+            "post": {
+                "summary": "MLflow registry webhook deliveries (signed with X-MLflow-Signature)",
+                "description": "The server registers this URL with the registry when it starts;"
+                " an alias moving on the served model rolls its new version out at once.",
+                "requestBody": {"required": True, "content": _json({"type": "object"})},
+                "responses": {
+                    "200": {"description": "Accepted or ignored.", "content": _json({})},
+                    **_errors(400, 401, 404, 413),
+                },
+            }
+        },
         "/v2": _get("V2 server metadata", "V2ServerMetadata"),
         "/v2/health/live": _get("V2 liveness", "V2Live"),
         "/v2/health/ready": {

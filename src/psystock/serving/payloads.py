@@ -70,6 +70,16 @@ def describe(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def first_duplicate(names: Sequence[str]) -> str | None:
+    """The first name that appears twice in ``names`` (one pass), or None."""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            return name
+        seen.add(name)
+    return None
+
+
 def load_json(body: bytes, what: str = BODY) -> Any:
     """Decode a JSON body.
 
@@ -121,7 +131,7 @@ def _parse_object(document: dict[str, Any], pandas_orient: str | None) -> Parsed
                 f"{BODY}: expected a JSON list of records (format=pandas-records), got an object"
             )
         return parse_split(document, BODY, is_wrapped=False)
-    got = ", ".join(sorted(document)) or "none"
+    got = _keys(document)
     raise PayloadError(
         f"{BODY}: expected an object with one of {', '.join(MLFLOW_FORMATS)} (MLflow 2/3) or a"
         f" pandas split object with data (MLflow 1.x), got keys: {got}"
@@ -249,8 +259,8 @@ def _columns(value: Any, source: str) -> tuple[str, ...] | None:
             )
         names.append(str(name))
     if len(set(names)) != len(names):
-        duplicate = next(name for name in names if names.count(name) > 1)
-        raise PayloadError(f"{source}: expected unique names, got {duplicate!r} twice")
+        duplicate = first_duplicate(names)
+        raise PayloadError(f"{source}: expected unique names, got {describe(duplicate)} twice")
     return tuple(names)
 
 
@@ -259,11 +269,18 @@ def _key_mismatch(source: str, number: int, columns: Sequence[str], record: dict
     unexpected = [key for key in record if key not in columns]
     parts = []
     if missing:
-        parts.append("missing " + ", ".join(repr(column) for column in missing))
+        parts.append("missing " + _names(missing))
     if unexpected:
-        parts.append("unexpected " + ", ".join(repr(key) for key in unexpected))
+        parts.append("unexpected " + _names(unexpected))
     return f"{source} row {number}: expected the keys of row 1, got {'; '.join(parts)}"
 
 
 def _keys(value: dict[str, Any]) -> str:
-    return ", ".join(sorted(value)) or "none"
+    return _names(sorted(value), quote=False) or "none"
+
+
+def _names(names: Sequence[str], *, quote: bool = True, shown: int = 5) -> str:
+    """Up to ``shown`` names, each cut to 40 characters, for a message."""
+    listed = [describe(name) if quote else describe(name).strip("'") for name in names[:shown]]
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(listed) + more

@@ -2,7 +2,9 @@
 
 A ``PsystockError`` becomes its ``http_status`` and MLflow's wire format
 ``{"error_code": ..., "message": ..., ...details}``; anything else becomes a 500 with a
-generic message while the traceback goes to the log. Prediction routes of the Open Inference
+generic message while the traceback goes to the log. Whatever a message or a detail quotes of
+the request (a column name, a cell) is cut to about ``ECHO_LIMIT`` characters: a 9 MB column
+name is not sent back. Prediction routes of the Open Inference
 Protocol add ``"error"`` (the protocol's field) with the same message.
 """
 
@@ -21,6 +23,10 @@ JSON_HEADERS = ((b"content-type", b"application/json"),)
 INTERNAL_ERROR_MESSAGE = "internal server error: the failure was logged; the server keeps serving"
 
 _OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+ECHO_LIMIT = 200
+"""Most characters of a request echoed by one detail of an error answer."""
+MESSAGE_LIMIT = 2 * ECHO_LIMIT + 200
+"""Longest error message: psystock's own words around at most two echoes."""
 
 
 def dumps(content: Any) -> bytes:
@@ -51,7 +57,8 @@ def error_answer(
     Unexpected errors are logged with their traceback and answered with a generic 500.
     """
     if isinstance(error, PsystockError):
-        content = error.to_json()
+        content = {key: clip(value) for key, value in error.to_json().items()}
+        content["message"] = clip(error.message, MESSAGE_LIMIT)
         status = int(error.http_status)
     else:
         logger.error("unexpected error while answering a request", exc_info=error)
@@ -63,3 +70,16 @@ def error_answer(
     if isinstance(error, AuthenticationError):
         headers.append((b"www-authenticate", b'Bearer realm="psystock"'))
     return status, dumps(content), headers
+
+
+def clip(value: Any, limit: int = ECHO_LIMIT) -> Any:
+    """``value`` with any string in it cut to about ``limit`` characters (head and tail kept)."""
+    if isinstance(value, str):
+        if len(value) <= limit:
+            return value
+        tail = limit // 4
+        omitted = len(value) - limit
+        return f"{value[: limit - tail]}...[{omitted} characters omitted]...{value[-tail:]}"
+    if isinstance(value, list):
+        return [clip(item, limit) for item in value[:20]]
+    return value

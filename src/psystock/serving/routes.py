@@ -16,7 +16,7 @@ from starlette.routing import Route
 from psystock import __version__
 from psystock.errors import ContentTypeError, ModelNotFoundError
 from psystock.scoring import LoadedModel
-from psystock.serving.asgi import RequestHeaders, read_body
+from psystock.serving.asgi import ClientDisconnectedError, RequestHeaders, read_body
 from psystock.serving.content_types import CONTENT_TYPE_JSON, parse_content_type
 from psystock.serving.docs_page import render_docs_page
 from psystock.serving.health import health_answer
@@ -24,6 +24,7 @@ from psystock.serving.inference_protocol import infer_answer, metadata_inputs, p
 from psystock.serving.openapi import build_openapi_spec
 from psystock.serving.responses import dumps, error_answer
 from psystock.serving.state import ServingState
+from psystock.serving.webhook import WEBHOOK_PATH
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -43,6 +44,8 @@ def answers(*, v2: bool = False) -> Callable[[Endpoint], Endpoint]:
         async def wrapper(request: Request) -> Response:
             try:
                 return await endpoint(request)
+            except ClientDisconnectedError:  # nobody to answer; the send is dropped
+                return Response(status_code=499)
             except Exception as exc:
                 status, body, headers = error_answer(exc, v2=v2)
                 response = Response(body, status_code=status, media_type="application/json")
@@ -170,6 +173,22 @@ async def v2_infer(request: Request) -> Response:
     )
 
 
+WEBHOOK_BODY_LIMIT = 64 << 10
+"""A registry event is a few hundred bytes."""
+
+
+@answers()
+async def registry_events(request: Request) -> Response:
+    """A registry webhook delivery: verified, then the model is checked at once."""
+    state = _state(request)
+    if state.webhook is None:
+        message = f"POST {WEBHOOK_PATH}: this server registered no registry webhook"
+        return json_response({"error_code": "ENDPOINT_NOT_FOUND", "message": message}, 404)
+    headers = RequestHeaders.from_scope(request.scope)
+    body = await read_body(request.receive, headers, WEBHOOK_BODY_LIMIT)
+    return json_response(state.webhook.receive(dict(request.scope["headers"]), body))
+
+
 def _require_json(content_type: bytes) -> None:
     try:
         is_json = parse_content_type(content_type).mime == CONTENT_TYPE_JSON
@@ -190,6 +209,7 @@ def build_routes() -> list[Route]:
         Route("/metrics", metrics, methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/docs", docs, methods=["GET"]),
+        Route(WEBHOOK_PATH, registry_events, methods=["POST"]),
         Route("/v2", v2_server_metadata, methods=["GET"]),
         Route("/v2/health/live", v2_live, methods=["GET"]),
         Route("/v2/health/ready", v2_ready, methods=["GET"]),

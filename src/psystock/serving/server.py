@@ -1,18 +1,21 @@
 """Run the API with uvicorn: in the foreground (``psystock serve``) or in a background thread.
 
-One worker serves the app object directly. Several workers need uvicorn's import-string
-factory (``create_app_from_environment``), so the settings travel to the worker processes as
-their own ``PSYSTOCK_*`` variables (each section as JSON), and the workers' metrics meet in a
-fresh ``PROMETHEUS_MULTIPROC_DIR`` that is removed at exit.
+The listening socket is bound here first, so a port in use is one clear error before anything
+claims to serve. Connections go through ``GuardedHttpToolsProtocol`` (header size and time,
+body time). Several workers share that socket under uvicorn's supervisor, which restarts a
+worker that dies; each worker receives the settings inside its pickled ``PsystockConfig``
+(through the supervisor's pipe, so a bearer token never lands in an environment), and their
+metrics meet in a fresh ``PROMETHEUS_MULTIPROC_DIR`` removed at exit.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
+import errno
 import logging
 import os
 import shutil
+import socket
 import tempfile
 import threading
 import time
@@ -21,33 +24,87 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from pydantic import SecretStr
+from uvicorn.supervisors.multiprocess import Multiprocess
 
-from psystock.errors import PsystockError
+from psystock.errors import AddressInUseError, PsystockError
+from psystock.logging import configure_logging
 from psystock.registry.references import parse_reference
 from psystock.serving.app import ServingApp, create_app
 from psystock.serving.docs_page import curl_example
-from psystock.settings import ENV_PREFIX, Settings
+from psystock.serving.protocol import ConnectionLimits, GuardedHttpToolsProtocol
+from psystock.serving.webhook import new_secret, registered_webhook
+from psystock.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-APP_FACTORY = "psystock.serving.app:create_app_from_environment"
-TRACKING_URI_VARIABLE = "MLFLOW_TRACKING_URI"
 METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+WORKER_APP = "psystock.serving.app:ServingApp"
+"""What uvicorn's supervisor names the workers' app; ``PsystockConfig.load`` builds it."""
+KEEP_ALIVE_S = 5
+"""An idle keep-alive connection is closed after this many seconds (uvicorn's timer)."""
 
 
-def _uvicorn_options(settings: Settings) -> dict[str, Any]:
+class PsystockConfig(uvicorn.Config):
+    """uvicorn's configuration, carrying psystock's settings and connection limits.
+
+    A worker process receives this object pickled from the supervisor and builds its app from
+    ``settings`` in ``load``.
+    """
+
+    def __init__(
+        self, app: Any, settings: Settings, webhook_secret: str | None = None, **options: Any
+    ) -> None:
+        serving = settings.serving
+        super().__init__(app, **uvicorn_options(settings), **options)
+        self.settings = settings
+        self.webhook_secret = webhook_secret
+        self.connection_limits = ConnectionLimits(
+            serving.max_header_bytes, serving.header_timeout_s, serving.body_timeout_s
+        )
+
+    def load(self) -> None:
+        """Build the app (in a worker process: from the settings it was given), then load."""
+        if self.app == WORKER_APP:
+            configure_logging(self.settings.log_level)
+            self.app = create_app(self.settings, self.webhook_secret)
+        super().load()
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """The uvicorn options for ``settings`` (``bind_listener`` binds host and port)."""
     serving = settings.serving
     return {
         "host": serving.host,
         "port": serving.port,
         "loop": "auto",  # uvloop when installed (uvicorn[standard])
-        "http": "auto",  # httptools when installed
+        "http": GuardedHttpToolsProtocol,
+        "ws": "none",
         "access_log": serving.access_log,
         "log_config": None,  # psystock.logging configures logging
         "lifespan": "on",
+        "timeout_keep_alive": KEEP_ALIVE_S,
         "timeout_graceful_shutdown": 10,
+        "timeout_worker_healthcheck": int(serving.startup_timeout_s) + 10,
     }
+
+
+def bind_listener(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` (port 0: any free one), ready for uvicorn to listen on.
+
+    Raises:
+        AddressInUseError: the port is taken, the address is not local, or not permitted.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family=family)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        reason = "the port is in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+        raise AddressInUseError(host, port, reason or str(exc)) from exc
+    sock.set_inheritable(True)
+    return sock
 
 
 def serve(settings: Settings) -> None:
@@ -55,29 +112,37 @@ def serve(settings: Settings) -> None:
 
     Raises:
         ModelReferenceError: the model reference is malformed (checked before starting).
+        AddressInUseError: the host and port cannot be bound.
     """
     serving = settings.serving
     parse_reference(settings.scoring.reference)
+    sock = bind_listener(serving.host, serving.port)
+    port = int(sock.getsockname()[1])
+    url = f"http://{serving.host}:{port}"
     logger.info(
-        "psystock API on http://%s:%d (%d worker%s), model %s; docs at /docs",
-        serving.host,
-        serving.port,
+        "psystock API on %s (%d worker%s), model %s; docs at %s/docs",
+        url,
         serving.workers,
         "" if serving.workers == 1 else "s",
         settings.scoring.reference,
+        url,
     )
-    logger.info("try it:\n%s", curl_example(f"http://{serving.host}:{serving.port}"))
-    if serving.workers == 1:
-        uvicorn.Server(uvicorn.Config(create_app(settings), **_uvicorn_options(settings))).run()
-        return
-    with multiprocess_metrics_dir() as metrics_dir:
-        settings = settings.model_copy(
-            update={"serving": serving.model_copy(update={"metrics_dir": metrics_dir})}
-        )
-        with _environment(worker_environment(settings, metrics_dir)):
-            uvicorn.run(
-                APP_FACTORY, factory=True, workers=serving.workers, **_uvicorn_options(settings)
+    logger.info("try it:\n%s", curl_example(url))
+    secret = new_secret()
+    with contextlib.closing(sock), registered_webhook(settings, port, secret) as registered:
+        webhook_secret = secret if registered else None
+        if serving.workers == 1:
+            app = create_app(settings, webhook_secret)
+            app.state.is_webhook_registered = registered
+            uvicorn.Server(PsystockConfig(app, settings)).run(sockets=[sock])
+            return
+        with multiprocess_metrics_dir() as metrics_dir:
+            settings = settings.model_copy(
+                update={"serving": serving.model_copy(update={"metrics_dir": metrics_dir})}
             )
+            config = PsystockConfig(WORKER_APP, settings, webhook_secret, workers=serving.workers)
+            with _metrics_variable(metrics_dir):
+                Multiprocess(config, sockets=[sock]).run()
 
 
 @contextlib.contextmanager
@@ -90,51 +155,18 @@ def multiprocess_metrics_dir() -> Iterator[Path]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def worker_environment(settings: Settings, metrics_dir: Path | None = None) -> dict[str, str]:
-    """The variables that make a worker process build exactly ``settings``.
-
-    Every top-level setting becomes ``PSYSTOCK_<NAME>`` (sections as JSON, secrets revealed:
-    the variables go to child processes only); the tracking URI keeps MLflow's name.
-    """
-    environment: dict[str, str] = {}
-    for key, value in settings.model_dump(exclude={"tracking_uri"}).items():
-        if value is None:
-            continue
-        text = _to_json(value) if isinstance(value, dict | list) else _reveal(value)
-        environment[f"{ENV_PREFIX}{key.upper()}"] = text
-    if settings.tracking_uri is not None:
-        environment[TRACKING_URI_VARIABLE] = settings.tracking_uri
-    if metrics_dir is not None:
-        environment[METRICS_DIR_VARIABLE] = str(metrics_dir)
-    return environment
-
-
-def _to_json(value: Any) -> str:
-    return json.dumps(value, default=_reveal)
-
-
-def _reveal(item: Any) -> str:
-    if isinstance(item, SecretStr):
-        return item.get_secret_value()
-    return str(item)
-
-
 @contextlib.contextmanager
-def _environment(variables: dict[str, str]) -> Iterator[None]:
-    """Replace every ``PSYSTOCK_*`` variable with ``variables`` for the duration.
-
-    Worker processes inherit the environment; the original one is restored afterwards.
-    """
-    saved = dict(os.environ)
+def _metrics_variable(directory: Path) -> Iterator[None]:
+    """``PROMETHEUS_MULTIPROC_DIR`` for the workers spawned meanwhile (read at their import)."""
+    saved = os.environ.get(METRICS_DIR_VARIABLE)
+    os.environ[METRICS_DIR_VARIABLE] = str(directory)
     try:
-        for key in list(os.environ):
-            if key.startswith(ENV_PREFIX):
-                del os.environ[key]
-        os.environ.update(variables)
         yield
     finally:
-        os.environ.clear()
-        os.environ.update(saved)
+        if saved is None:
+            del os.environ[METRICS_DIR_VARIABLE]
+        else:
+            os.environ[METRICS_DIR_VARIABLE] = saved
 
 
 class BackgroundServer:
@@ -145,12 +177,15 @@ class BackgroundServer:
     """
 
     def __init__(self, settings: Settings) -> None:
-        self.app: ServingApp = create_app(settings)
-        options = _uvicorn_options(settings)
-        self._server = uvicorn.Server(uvicorn.Config(self.app, **options))
-        self._thread = threading.Thread(target=self._server.run, name="psystock-api", daemon=True)
+        self._secret = new_secret()
+        self.app: ServingApp = create_app(settings, self._secret)
+        self._settings = settings
+        self._server = uvicorn.Server(PsystockConfig(self.app, settings))
+        self._webhook = contextlib.ExitStack()
         self._host = settings.serving.host
         self._port = settings.serving.port
+        self._socket: socket.socket | None = None
+        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -161,17 +196,24 @@ class BackgroundServer:
         """Start serving; return the URL once the socket listens.
 
         Raises:
-            PsystockError: the server did not start (e.g. the port is taken).
+            AddressInUseError: the host and port cannot be bound.
+            PsystockError: the server did not start.
         """
+        self._socket = bind_listener(self._host, self._port)
+        self._port = int(self._socket.getsockname()[1])
+        self.app.state.is_webhook_registered = self._webhook.enter_context(
+            registered_webhook(self._settings, self._port, self._secret)
+        )
+        sockets = [self._socket]
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": sockets}, name="psystock-api", daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + timeout_s
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 raise PsystockError(f"the API did not start on {self.url}; see the log")
             time.sleep(0.01)
-        sockets = [sock for server in self._server.servers for sock in server.sockets]
-        if sockets:
-            self._port = int(sockets[0].getsockname()[1])
         return self.url
 
     def wait_until_loaded(self, timeout_s: float = 60.0) -> None:
@@ -190,12 +232,16 @@ class BackgroundServer:
     @property
     def is_serving(self) -> bool:
         """Whether the server thread is still running."""
-        return self._thread.is_alive()
+        return self._thread is not None and self._thread.is_alive()
 
     def stop(self, timeout_s: float = 15.0) -> None:
         """Stop serving and wait for the thread to end."""
         self._server.should_exit = True
-        self._thread.join(timeout_s)
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+        self._webhook.close()
+        if self._socket is not None:
+            self._socket.close()
 
     def __enter__(self) -> BackgroundServer:
         self.start()

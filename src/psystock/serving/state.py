@@ -6,15 +6,17 @@ import gc
 from dataclasses import dataclass
 from typing import Any
 
-from psystock.errors import InputError, ModelUnavailableError, PayloadTooLargeError
+from psystock.errors import InputError, ModelUnavailableError, PayloadTooLargeError, SchemaError
 from psystock.registry.references import parse_reference
 from psystock.scoring import LoadedModel, ScoringRuntime
 from psystock.scoring.rollout import ModelHolder, RegistryWatcher
 from psystock.scoring.schema import InputSchema
 from psystock.serving.auth import BearerAuth
 from psystock.serving.batcher import MicroBatcher
+from psystock.serving.cells import check_cells
 from psystock.serving.metrics import ServingMetrics
 from psystock.serving.payloads import ParsedPayload
+from psystock.serving.webhook import SiblingSignal, WebhookReceiver, watched_model_name
 from psystock.settings import Settings
 
 ROWS_LIMIT_WHAT = "rows in the request"
@@ -44,10 +46,15 @@ class ServingState:
     batcher: MicroBatcher
     metrics: ServingMetrics
     auth: BearerAuth | None
+    webhook: WebhookReceiver | None = None
+    signal: SiblingSignal | None = None
+    is_webhook_registered: bool = False
 
     @classmethod
-    def build(cls, settings: Settings) -> ServingState:
+    def build(cls, settings: Settings, webhook_secret: str | None = None) -> ServingState:
         """Wire the parts for ``settings`` (nothing is loaded or started yet).
+
+        ``webhook_secret`` is the HMAC key of the registry webhook the server registers.
 
         Raises:
             ModelReferenceError: the model reference is malformed (fails before serving).
@@ -65,7 +72,7 @@ class ServingState:
             configure=tune_for_serving,
         )
         token = serving.auth_token.get_secret_value() if serving.auth_token else None
-        return cls(
+        state = cls(
             settings=settings,
             holder=holder,
             watcher=watcher,
@@ -75,6 +82,27 @@ class ServingState:
             metrics=metrics,
             auth=BearerAuth(token) if token else None,
         )
+        model_name = watched_model_name(settings)
+        if webhook_secret is not None and model_name is not None:
+            if serving.metrics_dir is not None:  # several workers: tell the siblings too
+                state.signal = SiblingSignal(serving.metrics_dir, watcher.request_check)
+            on_event = state.signal.touch if state.signal is not None else watcher.request_check
+            state.webhook = WebhookReceiver(webhook_secret, model_name, on_event)
+            state.is_webhook_registered = serving.metrics_dir is not None
+        return state
+
+    def webhook_status(self) -> dict[str, Any]:
+        """Whether promotions arrive by webhook or by polling, for health answers."""
+        interval = self.settings.serving.poll_interval_s
+        polling = f"every {interval:g} s" if interval > 0 else "off"
+        if self.webhook is None or not self.is_webhook_registered:
+            return {"registered": False, "polling": polling}
+        last = self.webhook.last_event_at
+        return {
+            "registered": True,
+            "polling": polling,
+            "last_event_at": last.isoformat() if last is not None else None,
+        }
 
     def require_model(self) -> LoadedModel:
         """The model to score with.
@@ -98,14 +126,18 @@ class ServingState:
         Raises:
             PayloadTooLargeError: more rows than ``serving.max_rows`` (HTTP 413).
             ModelUnavailableError: no model loaded yet.
-            PayloadError: the rows do not fit the model's signature; the message names the
-                field, row and column.
+            PayloadError: a cell is not a single value, or the rows do not fit the model's
+                signature; the message names the field, row and column.
             ScoringError: the model failed.
         """
         limit = self.settings.serving.max_rows
         if payload.rows > limit:
             raise PayloadTooLargeError(ROWS_LIMIT_WHAT, limit, payload.rows)
         model = self.require_model()
+        try:
+            check_cells(payload, model)
+        except SchemaError as exc:  # the given columns do not fit the model
+            raise payload.locate(exc) from exc
         try:
             prediction = await self.batcher.submit(model, payload.model_input, payload.rows)
         except InputError as exc:  # raised by model.prepare: the rows do not fit the signature
