@@ -49,7 +49,6 @@ _NUMPY_DATATYPES = {
     "u8": "UINT64",
     "b1": "BOOL",
 }
-_MAX_DEPTH = 8
 
 
 @dataclass(frozen=True)
@@ -109,7 +108,7 @@ def _parse_tensor(tensor: Any, where: str) -> _Tensor:
             f"{where}.datatype: expected one of {', '.join(sorted(DATATYPES))},"
             f" got {describe(datatype)}"
         )
-    data = _flatten(tensor.get("data"), f"{where}.data")
+    data = _flatten(tensor.get("data"), shape, f"{where}.data")
     expected = math.prod(shape)
     if len(data) != expected:
         raise PayloadError(
@@ -119,23 +118,23 @@ def _parse_tensor(tensor: Any, where: str) -> _Tensor:
     return _Tensor(name, tuple(shape), data, where)
 
 
-def _flatten(data: Any, where: str) -> list[Any]:
+def _flatten(data: Any, shape: list[int], where: str) -> list[Any]:
+    """The tensor's values in row-major order: flat as given, or rows of a 2-D shape.
+
+    Only a regular nesting (one list per row of a ``[n, k]`` tensor) is unnested; any other
+    list inside the data stays a cell, which ``check_cells`` refuses with its row and column.
+    """
     if not isinstance(data, list):
         raise PayloadError(f"{where}: expected a list of values, got {describe(data)}")
-    if not any(isinstance(item, list) for item in data):
+    if len(shape) != 2 or not data or not all(isinstance(item, list) for item in data):
         return data
-    return _flatten_recursive(data, where, 0)
-
-
-def _flatten_recursive(data: list[Any], where: str, depth: int) -> list[Any]:
-    if depth > _MAX_DEPTH:
-        raise PayloadError(f"{where}: expected at most {_MAX_DEPTH} levels of nesting")
+    if len(data) != shape[0]:
+        raise PayloadError(f"{where}: expected {shape[0]} rows for shape {shape}, got {len(data)}")
     flat: list[Any] = []
-    for item in data:
-        if isinstance(item, list):
-            flat.extend(_flatten_recursive(item, where, depth + 1))
-        else:
-            flat.append(item)
+    for index, row in enumerate(data):
+        if len(row) != shape[1]:
+            raise PayloadError(f"{where}[{index}]: expected {shape[1]} values, got {len(row)}")
+        flat.extend(row)
     return flat
 
 
@@ -146,8 +145,9 @@ def _check_values(data: list[Any], datatype: str, where: str) -> None:
                 raise PayloadError(f"{where}[{index}]: expected a string, got {describe(value)}")
         return
     for index, value in enumerate(data):
-        # Booleans pass as values here; like on /invocations, only a boolean column takes one.
-        if not isinstance(value, int | float):
+        # Numbers and booleans pass, and lists and objects too: like every route, check_cells
+        # refuses those with their row and column (booleans outside boolean columns).
+        if isinstance(value, str) or value is None:
             raise PayloadError(
                 f"{where}[{index}]: expected a number ({datatype}), got {describe(value)}"
             )
