@@ -76,8 +76,8 @@ def test_parse_infer_body_named_1d_tensors_are_columns() -> None:
             "inputs[0].data[0]: expected a string, got 1",
         ),
         (
-            {"inputs": [_tensor("x", [1], [[[[[[[[[[1]]]]]]]]]])]},
-            "inputs[0].data: expected at most 8 levels of nesting",
+            {"inputs": [_tensor("x", [2, 2], [[1, 2], [3]])]},
+            "inputs[0].data[1]: expected 2 values, got 1",
         ),
         (
             {"inputs": [_tensor("a", [1], [1]), _tensor("b", [1, 2], [1, 2])]},
