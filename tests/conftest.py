@@ -127,6 +127,9 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowSe
         # As `psystock registry up` does: webhooks may call a local API over http.
         "MLFLOW_WEBHOOK_ALLOWED_SCHEMES": "http,https",
         "MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS": "true",
+        # The server caches its webhook list (60 s by default): a new API's webhook counts
+        # only after that.
+        "MLFLOW_WEBHOOK_CACHE_TTL": "1",
     }
     command = [
         sys.executable, "-m", "mlflow", "server",

@@ -1,3 +1,6 @@
+import socket
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import RunCli
@@ -42,3 +45,56 @@ def test_serve_help_lists_every_option(run_cli: RunCli) -> None:
     assert result.exit_code == 0
     for option in ("--model", "--host", "--port", "--workers", "--poll-interval", "--auth-token"):
         assert option in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--auth-token", ""],
+            "Error: invalid setting PSYSTOCK_SERVING__AUTH_TOKEN: the bearer token is empty:"
+            " give a token, or none to serve openly\n",
+        ),
+        (
+            ["--auth-token-file", "/nonexistent/token"],
+            "Error: invalid setting PSYSTOCK_SERVING__AUTH_TOKEN_FILE: cannot read the token file"
+            " /nonexistent/token: No such file or directory\n",
+        ),
+        (
+            ["--auth-token", "a", "--auth-token-file", "/etc/hostname"],
+            "Error: invalid setting PSYSTOCK_SERVING__AUTH_TOKEN_FILE: give the bearer token or"
+            " its file, not both\n",
+        ),
+    ],
+)
+def test_serve_refuses_an_empty_or_unreadable_token(
+    run_cli: RunCli, args: list[str], message: str
+) -> None:
+    result = run_cli("serve", *args)
+    assert result.exit_code == 2
+    assert result.stderr == message
+
+
+def test_serve_refuses_an_empty_token_file(run_cli: RunCli, tmp_path: Path) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text("\n")
+    result = run_cli("serve", "--auth-token-file", token_file)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: invalid setting PSYSTOCK_SERVING__AUTH_TOKEN_FILE: the token file"
+        f" {token_file} is empty\n"
+    )
+
+
+def test_serve_on_a_port_in_use_prints_one_error_line_and_exits_2(run_cli: RunCli) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("serve", "--port", str(port), "--no-webhook")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: cannot listen on 127.0.0.1:{port}: the port is in use; stop what uses it or"
+        " choose another port with --port (PSYSTOCK_SERVING__PORT)\n"
+    )
+    assert "psystock API on" not in result.stdout
