@@ -75,13 +75,16 @@ def start_api(run: QuickstartRun) -> None:
         server.stop()
         raise
     run.report(f"API: serving at {url}; the book's example row scores {answer}.")
-    run.add_summary("API", f"{url}  (docs {url}/docs, metrics {url}/metrics)")
-    run.add_summary("Try it", curl_example(url))
     if run.options.should_serve:
+        run.add_summary("API", f"{url}  (docs {url}/docs, metrics {url}/metrics)")
+        run.add_summary("Try it", curl_example(url))
         run.api = server
         return
     server.stop()
-    run.add_summary("API", f"stopped; start it again with `psystock serve` ({url})")
+    # No curl command here: nothing listens any more, it could not work.
+    run.add_summary(
+        "API", f"answered, then stopped (--no-serve); `psystock serve` serves it on {url}"
+    )
 
 
 def _score_book_row(server: BackgroundServer, url: str) -> str:

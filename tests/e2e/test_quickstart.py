@@ -148,7 +148,8 @@ def test_quickstart_on_real_prices_ends_with_version_1_in_production(
         + re.escape(str(sandbox.home / "batch" / "output.csv")),
         summary["Batch job"],
     )
-    assert summary["API"].startswith("stopped; start it again with `psystock serve`")
+    assert summary["API"].startswith("answered, then stopped (--no-serve); `psystock serve`")
+    assert "Try it" not in summary  # no curl command that could not work
     assert summary["Registry"] == (
         f"running at {sandbox.url}; stop it with `psystock --home {sandbox.home} registry down`"
     )
