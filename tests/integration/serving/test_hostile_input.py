@@ -210,7 +210,8 @@ def test_a_gzip_bomb_stops_at_the_limit_with_a_413(client: httpx.Client) -> None
             "gzip",
             b"not gzip",
             400,
-            "request body is not valid gzip: Error -3 while decompressing data: incorrect header check",
+            "request body is not valid gzip: Error -3 while decompressing data:"
+            " incorrect header check",
         ),
         (
             "gzip",
