@@ -18,7 +18,7 @@ from itertools import chain
 from typing import Any
 
 from psystock.errors import PayloadError
-from psystock.scoring import LoadedModel
+from psystock.scoring import LoadedModel, ModelInput
 from psystock.scoring.schema import BOOLEAN_TYPE
 from psystock.serving.payloads import ParsedPayload, describe
 
@@ -33,14 +33,15 @@ def check_cells(payload: ParsedPayload, model: LoadedModel) -> None:
             list of 2 values``; carries ``row`` and ``column``.
         SchemaError: the columns do not fit the model (while looking for boolean columns).
     """
-    values = payload.model_input.values
-    if not isinstance(values, list):
-        return  # a numpy array (already numeric)
+    model_input = payload.model_input
+    if not isinstance(model_input, ModelInput) or not isinstance(model_input.values, list):
+        return  # CSV as Arrow columns, or a numpy array: no JSON cells
+    values = model_input.values
     kinds = set(map(type, chain.from_iterable(values)))
     if kinds <= _VALUES:
         return
-    boolean_sources = _boolean_sources(payload, model) if bool in kinds else frozenset()
-    columns = payload.model_input.columns
+    boolean_sources = _boolean_sources(model_input, model) if bool in kinds else frozenset()
+    columns = model_input.columns
     for row_number, row in enumerate(values, start=1):
         for position, cell in enumerate(row):
             kind = type(cell)
@@ -55,9 +56,8 @@ def check_cells(payload: ParsedPayload, model: LoadedModel) -> None:
             )
 
 
-def _boolean_sources(payload: ParsedPayload, model: LoadedModel) -> frozenset[int]:
+def _boolean_sources(model_input: ModelInput, model: LoadedModel) -> frozenset[int]:
     """The given columns that feed a ``boolean`` column of the model."""
-    model_input = payload.model_input
     width = len(model_input.columns) if model_input.columns else len(model_input.values[0])
     plan = model.plan(model_input.columns, width)
     return frozenset(
