@@ -1,10 +1,11 @@
-"""``psystock promote`` and ``psystock models list``: registered versions, stages and aliases."""
+"""``psystock promote``, ``psystock models list|upgrade``: registered versions, stages, formats."""
 
 from __future__ import annotations
 
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -15,6 +16,7 @@ from psystock.settings import DEFAULT_MODEL_NAME
 
 if TYPE_CHECKING:
     from psystock.registry.models import ModelVersionSummary
+    from psystock.upgrade import UpgradeOutcome
 
 KEY_METRICS = (
     "test_accuracy", "test_f1", "test_log_loss", "test_roc_auc", "test_mcc",
@@ -56,7 +58,7 @@ def promote(version: str, stage: str, model_name: str | None) -> None:
 
 @click.group()
 def models() -> None:
-    """Inspect registered models."""
+    """Inspect registered models; upgrade legacy XGBoost models."""
 
 
 @models.command("list")
@@ -107,3 +109,64 @@ def _echo_table(summaries: Sequence[ModelVersionSummary]) -> None:
 
 def _format_metric(value: float | None) -> str:
     return "-" if value is None else f"{value:.4f}"
+
+
+@models.command("upgrade")
+@click.argument("reference", metavar="PATH|MODEL_URI")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the upgraded model to this new directory instead (the registry and the "
+    "original are left as they are).",
+)
+def upgrade(reference: str, output: Path | None) -> None:
+    r"""Rewrite a model saved in XGBoost's legacy binary format (model.xgb) as UBJ.
+
+    XGBoost >= 3.1 cannot read the legacy binary format that XGBoost < 2.1 wrote by default
+    (the book's model was saved by XGBoost 1.3). No old XGBoost is needed: psystock reads the
+    file itself and the installed XGBoost writes model.ubj; the trees and the predictions stay
+    the same. The MLmodel file keeps its flavors and signature and points at model.ubj.
+
+    \b
+    PATH                a model directory: upgraded in place (model.xgb is kept, unused)
+    models:/NAME/...    a registered version: the upgraded model is registered as a new
+                        version of NAME, tagged upgraded_from; promote it to serve it
+    runs:/... or a URI  needs --output DIR
+
+    Supported: gbtree boosters with binary:logistic, reg:squarederror (reg:linear),
+    multi:softprob or multi:softmax, written by XGBoost 0.x to 2.x.
+    """
+    from psystock.upgrade import upgrade_model
+
+    outcome = upgrade_model(get_state().settings(), reference, output)
+    for line in _upgrade_report(outcome, output):
+        click.echo(line)
+
+
+def _upgrade_report(outcome: UpgradeOutcome, output: Path | None) -> list[str]:
+    """What ``models upgrade`` tells the user it did, and what to do next."""
+    upgrade = outcome.upgrade
+    if upgrade is None:
+        return [
+            f"{outcome.reference}: {outcome.current_file} is already in a format this XGBoost "
+            "reads; nothing to upgrade."
+        ]
+    done = f"Upgraded {outcome.reference}: {upgrade.summary}."
+    registered = outcome.registered
+    if registered is not None:
+        return [
+            done,
+            f"Registered it as {registered.name} version {registered.version} (tag "
+            f"upgraded_from=models:/{registered.name}/{outcome.source_version}); stages and "
+            "aliases are unchanged.",
+            f"To serve it: psystock promote {registered.version} --to Production"
+            + ("" if registered.name == DEFAULT_MODEL_NAME else f" --model-name {registered.name}"),
+        ]
+    if output is not None:
+        return [done, f"Wrote the upgraded model to {upgrade.model_dir}."]
+    return [
+        done,
+        f"The MLmodel in {upgrade.model_dir} now points at {upgrade.upgraded_file}; "
+        f"{upgrade.legacy_file} is kept but no longer used.",
+    ]

@@ -11,6 +11,7 @@ so their output stays exactly what pyfunc gives (class labels for ``predict``).
 from __future__ import annotations
 
 import logging
+import shlex
 import sys
 import warnings
 from pathlib import Path
@@ -21,6 +22,7 @@ import numpy as np
 
 from psystock.errors import ModelLoadError, ScoringError
 from psystock.scoring.inputs import PreparedInput
+from psystock.scoring.legacy_xgboost import is_legacy_binary
 from psystock.scoring.mlmodel import XGBOOST_FLAVOR, MLmodelFile
 from psystock.scoring.model import LoadedModel, ModelInfo, Prediction
 
@@ -29,9 +31,7 @@ logger = logging.getLogger(__name__)
 BOOSTER_CLASS = "xgboost.core.Booster"
 LEGACY_FORMAT_HELP = (
     "it is in XGBoost's legacy binary format, which this XGBoost ({version}) cannot read "
-    "(removed in 3.1): load it with xgboost<3.1 (xgboost.Booster(model_file=PATH)), save it "
-    'again with save_model("model.ubj") and point the MLmodel\'s xgboost data at it, or '
-    "re-log the model with mlflow.xgboost.log_model"
+    "(removed in 3.1): run `psystock models upgrade {reference}` to rewrite it as UBJ"
 )
 
 
@@ -79,8 +79,8 @@ class XGBoostModel(LoadedModel):
         """Load the booster file named by the MLmodel's xgboost flavor.
 
         Raises:
-            ModelLoadError: the file is missing or unreadable, with how to convert a
-                legacy binary model.
+            ModelLoadError: the file is missing or unreadable; for a legacy binary model,
+                the message names the ``psystock models upgrade`` command to run.
         """
         xgb = import_xgboost()
         data = mlmodel.flavors[XGBOOST_FLAVOR].get("data", "model.xgb")
@@ -122,15 +122,9 @@ class XGBoostModel(LoadedModel):
 
 
 def _load_failure(reference: str, path: Path, version: str, exc: Exception) -> str:
-    if _is_legacy_binary(path):
+    if is_legacy_binary(path):
         return f"model {reference}: cannot load {path.name}: " + LEGACY_FORMAT_HELP.format(
-            version=version
+            version=version, reference=shlex.quote(reference)
         )
     first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return f"model {reference}: cannot load {path.name} ({first_line})"
-
-
-def _is_legacy_binary(path: Path) -> bool:
-    """JSON and UBJSON models both start with ``{``; the legacy binary format does not."""
-    with path.open("rb") as handle:
-        return handle.read(1) != b"{"

@@ -8,6 +8,7 @@ in a subprocess (test_xgboost_import.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 import sklearn  # noqa: F401  (see the module docstring)
 
 from psystock.settings import Settings, load_settings
-from tests.conftest import MlflowServer, RegisteredModel, psystock_training_frame
+from tests.conftest import MlflowServer, RegisteredModel, psystock_training_frame, require
 
 LOGREG_NAME = "psystock-test-logreg"
 CLASSIFIER_NAME = "psystock-test-xgbclassifier"
@@ -90,3 +91,28 @@ def rows() -> list[list[int]]:
     features, _ = psystock_training_frame(rows=40, seed=21)
     rows: list[list[int]] = features.to_numpy().tolist()
     return rows
+
+
+@pytest.fixture(scope="session")
+def old_xgboost_models(request: pytest.FixtureRequest) -> Callable[[str], Path]:
+    """``models(version)``: ``make_models.py``'s output under that real old XGBoost.
+
+    Built in the session that first needs it (cached in ``.pytest_cache``, so a clean clone
+    builds it here; see ``tests/legacy_xgboost/environments.py``).
+    """
+    from tests.legacy_xgboost.environments import EnvironmentUnavailableError, legacy_models
+
+    cache = request.config.cache
+    assert cache is not None, "the old-XGBoost environments live in the pytest cache"
+    root = cache.mkdir("legacy-xgboost")
+    built: dict[str, Path] = {}
+
+    def models(version: str) -> Path:
+        if version not in built:
+            try:
+                built[version] = legacy_models(root, version)
+            except EnvironmentUnavailableError as exc:
+                require(False, f"XGBoost {version} from PyPI ({exc})")
+        return built[version]
+
+    return models

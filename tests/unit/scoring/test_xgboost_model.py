@@ -63,7 +63,7 @@ def test_old_mlflow_model_xgb_file_in_ubjson_loads_without_warnings(tmp_path: Pa
     assert model.predict(model.prepare(ModelInput([[1] * 14]))).shape == (1,)
 
 
-def test_legacy_binary_booster_fails_with_how_to_convert_it(tmp_path: Path) -> None:
+def test_legacy_binary_booster_fails_with_the_upgrade_command(tmp_path: Path) -> None:
     model_dir = tmp_path / "legacy"
     model_dir.mkdir()
     shutil.copy(LEGACY_BOOSTER, model_dir / "model.xgb")
@@ -71,10 +71,21 @@ def test_legacy_binary_booster_fails_with_how_to_convert_it(tmp_path: Path) -> N
     with pytest.raises(
         ModelLoadError,
         match=r"^model models:/m/1: cannot load model.xgb: it is in XGBoost's legacy binary "
-        r"format, which this XGBoost \(3\.\d+\.\d+\) cannot read \(removed in 3\.1\): load it with "
-        r"xgboost<3\.1 .* save_model\(\"model\.ubj\"\) .* or re-log the model",
+        r"format, which this XGBoost \(3\.\d+\.\d+\) cannot read \(removed in 3\.1\): run "
+        r"`psystock models upgrade models:/m/1` to rewrite it as UBJ$",
     ):
         load_model_dir(model_dir, resolved_for(model_dir))
+
+
+def test_upgrade_command_in_the_message_is_quoted_for_the_shell(tmp_path: Path) -> None:
+    model_dir = tmp_path / "my models" / "legacy"
+    model_dir.mkdir(parents=True)
+    shutil.copy(LEGACY_BOOSTER, model_dir / "model.xgb")
+    write_mlmodel(model_dir, "model.xgb", None)
+    with pytest.raises(
+        ModelLoadError, match=rf"run `psystock models upgrade '{model_dir}'` to rewrite it as UBJ$"
+    ):
+        load_model_dir(model_dir, resolved_for(model_dir, reference=str(model_dir)))
 
 
 def test_missing_booster_file_is_a_load_error(tmp_path: Path) -> None:
