@@ -1,8 +1,10 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from psystock.batch.histogram import BINS, ProbabilityHistogram
+from tests.figure_checks import overlapping_texts, texts_outside, texts_over_other_axes
 
 
 def test_histogram_counts_every_probability_once_across_batches() -> None:
@@ -20,3 +22,36 @@ def test_histogram_renders_a_png(tmp_path: Path) -> None:
     histogram.add(np.linspace(0, 1, 100))
     path = histogram.render(tmp_path / "plot.png", 0.5, "models:/m/Production (version 1)")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+LONG_REFERENCE = (
+    "models:/a-registered-model-with-a-really-quite-long-name-for-testing-purposes@production "
+    "(version 1234)"
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "threshold"),
+    [("models:/training-model-psystock/Production (version 3)", 0.5), (LONG_REFERENCE, 0.9)],
+)
+def test_histogram_keeps_every_text_inside_the_figure(title: str, threshold: float) -> None:
+    histogram = ProbabilityHistogram()
+    histogram.add(np.random.default_rng(1).beta(8, 2, 5000))
+
+    figure = histogram.figure(threshold, title)
+
+    assert texts_outside(figure) == []
+    assert overlapping_texts(figure) == []
+    assert texts_over_other_axes(figure) == []
+    assert figure.get_suptitle() == "Probability of an up day, 5,000 rows scored"
+    assert "".join(figure.axes[0].get_title().split()) == "".join(title.split())
+
+
+def test_histogram_png_is_640_by_400(tmp_path: Path) -> None:
+    from PIL import Image
+
+    histogram = ProbabilityHistogram()
+    path = histogram.render(tmp_path / "plot.png", 0.5, "models:/m/1 (version 1)")
+
+    with Image.open(path) as image:
+        assert image.size == (640, 400)
