@@ -116,26 +116,29 @@ def _format_metric(value: float | None) -> str:
 @click.option(
     "--output",
     type=click.Path(path_type=Path),
+    metavar="DIR",
     default=None,
     help="Write the upgraded model to this new directory instead (the registry and the "
     "original are left as they are).",
 )
 def upgrade(reference: str, output: Path | None) -> None:
-    r"""Rewrite a model saved in XGBoost's legacy binary format (model.xgb) as UBJ.
+    """Rewrite a model saved in XGBoost's legacy binary format (model.xgb) as UBJ.
 
     XGBoost >= 3.1 cannot read the legacy binary format that XGBoost < 2.1 wrote by default
     (the book's model was saved by XGBoost 1.3). No old XGBoost is needed: psystock reads the
     file itself and the installed XGBoost writes model.ubj; the trees and the predictions stay
     the same. The MLmodel file keeps its flavors and signature and points at model.ubj.
 
-    \b
-    PATH                a model directory: upgraded in place (model.xgb is kept, unused)
-    models:/NAME/...    a registered version: the upgraded model is registered as a new
-                        version of NAME, tagged upgraded_from; promote it to serve it
-    runs:/... or a URI  needs --output DIR
+    A PATH (a model directory) is upgraded in place; model.xgb is kept, unused.
 
-    Supported: gbtree boosters with binary:logistic, reg:squarederror (reg:linear),
-    multi:softprob or multi:softmax, written by XGBoost 0.x to 2.x.
+    A registered version (models:/NAME/VERSION, /STAGE, @ALIAS) is registered again, upgraded,
+    as a new version of NAME tagged upgraded_from; stages and aliases stay where they are, so
+    promote the new version to serve it.
+
+    Anything else (runs:/RUN_ID/PATH, a URI) needs --output DIR.
+
+    Converted: gbtree boosters with binary:logistic, reg:squarederror (reg:linear),
+    multi:softprob or multi:softmax, written by XGBoost 0.90 to 2.1.
     """
     from psystock.upgrade import upgrade_model
 
