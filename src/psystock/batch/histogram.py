@@ -45,6 +45,7 @@ class ProbabilityHistogram:
         # The Figure API with the Agg canvas: no pyplot (0.2 s to import, global state).
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
 
         figure = Figure(figsize=(6.4, 4), dpi=100, layout="constrained")
         FigureCanvasAgg(figure)
@@ -65,6 +66,7 @@ class ProbabilityHistogram:
         axes.set_xticks(np.linspace(0, 1, 11))
         axes.set_xlabel("probability of an up day")
         axes.set_ylabel("rows")
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # no "2.5 rows" on small jobs
         axes.set_title(_wrapped(title), fontsize=9)
         axes.legend(loc="best")
         return figure

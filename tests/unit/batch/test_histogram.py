@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from psystock.batch.histogram import BINS, ProbabilityHistogram
-from tests.figure_checks import overlapping_texts, texts_outside, texts_over_other_axes
+from tests.figure_checks import draw, overlapping_texts, texts_outside, texts_over_other_axes
 
 
 def test_histogram_counts_every_probability_once_across_batches() -> None:
@@ -55,3 +55,15 @@ def test_histogram_png_is_640_by_400(tmp_path: Path) -> None:
 
     with Image.open(path) as image:
         assert image.size == (640, 400)
+
+
+def test_histogram_counts_rows_in_whole_numbers() -> None:
+    histogram = ProbabilityHistogram()
+    histogram.add(np.array([0.42, 0.55, 0.55, 0.61]))
+
+    figure = histogram.figure(0.5, "models:/m/1 (version 1)")
+    draw(figure)
+
+    ticks = figure.axes[0].get_yticks()
+    assert len(ticks) > 1
+    assert all(float(tick).is_integer() for tick in ticks)
