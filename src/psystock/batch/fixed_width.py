@@ -18,6 +18,7 @@ its paths, so a file reads the same whatever path each block took.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,7 +34,9 @@ PROBABILITY_DECIMALS = 8
 PROBABILITY_WIDTH = PROBABILITY_DECIMALS + 2  # "0." or "1."
 _COMMA, _NEWLINE, _ZERO, _NINE, _DOT = 44, 10, 48, 57, 46
 _GROUP = 10_000  # 4 decimals
-_GROUPS = np.array([list(f"{group:04d}".encode()) for group in range(_GROUP)], dtype=np.uint8)
+_GROUP_WORDS = np.frombuffer(
+    b"".join(f"{group:04d}".encode() for group in range(_GROUP)), dtype=np.uint32
+)
 _SCALE = 10**PROBABILITY_DECIMALS
 
 
@@ -85,8 +88,8 @@ def _read_one_digit_fields(lines: np.ndarray) -> np.ndarray | None:
     return digits
 
 
-def digit_lines(table: pa.Table) -> bytes | None:
-    """CSV lines of a scored table of one-digit input columns, or None (see above).
+def digit_lines(table: pa.Table) -> np.ndarray | None:
+    """CSV lines (rows x width bytes) of a scored table of one-digit input columns, or None.
 
     The table's last two columns are ``prediction`` (0/1) and ``probability``.
     """
@@ -94,33 +97,42 @@ def digit_lines(table: pa.Table) -> bytes | None:
     text = probability_text(_column_values(scores))
     if text is None or not inputs:
         return None
-    count = table.num_rows
-    width = 2 * len(inputs) + 2 + PROBABILITY_WIDTH + 1
-    out = np.empty((count, width), dtype=np.uint8)
-    for position, column in enumerate([*inputs, decisions]):
-        if not _is_one_digit(column):
-            return None
-        out[:, 2 * position] = _column_values(column) + _ZERO
-        out[:, 2 * position + 1] = _COMMA
+    if not all(_is_integer(column) for column in inputs):
+        return None
+    digits = [_column_values(column) for column in [*inputs, decisions]]
+    if not all(_is_one_digit(values) for values in digits):
+        return None
+    width = 2 * len(digits) + PROBABILITY_WIDTH + 1
+    out = np.empty((table.num_rows, width), dtype=np.uint8)
+    out[:] = _line_template(len(digits))
+    for position, values in enumerate(digits):
+        np.add(values, _ZERO, out=out[:, 2 * position], casting="unsafe")
     out[:, -1 - PROBABILITY_WIDTH : -1] = text
-    out[:, -1] = _NEWLINE
-    return out.tobytes()
+    return out
 
 
 def probability_text(probabilities: np.ndarray) -> np.ndarray | None:
-    """(rows x 10) bytes ``0.xxxxxxxx``, or None when a value is outside [0, 1] or NaN."""
+    """(rows x 10) bytes ``0.xxxxxxxx``, or None when a value is outside [0, 1] or NaN.
+
+    The 8 decimals come as two 4-digit groups looked up as 4-byte words.
+    """
     values = np.asarray(probabilities)
     if not ((values >= 0) & (values <= 1)).all():
         return None
-    scaled = np.rint(values.astype(np.float64) * _SCALE).astype(np.int32)
-    whole, fraction = np.divmod(scaled, _SCALE)
-    high, low = np.divmod(fraction, _GROUP)
-    text = np.empty((len(values), PROBABILITY_WIDTH), dtype=np.uint8)
-    text[:, 0] = _ZERO + whole
-    text[:, 1] = _DOT
-    text[:, 2:6] = _GROUPS[high]
-    text[:, 6:] = _GROUPS[low]
-    return text
+    scaled = np.multiply(values, _SCALE, dtype=np.float64)
+    np.rint(scaled, out=scaled)
+    units = scaled.astype(np.int32)
+    whole = units >= _SCALE
+    fraction = units - whole * _SCALE
+    high = fraction // _GROUP
+    low = fraction - high * _GROUP
+    words = np.empty((len(values), 3), dtype=np.uint32)  # "??0." + 4 digits + 4 digits
+    words[:, 1] = _GROUP_WORDS[high]
+    words[:, 2] = _GROUP_WORDS[low]
+    text = words.view(np.uint8)
+    text[:, 2] = _ZERO + whole
+    text[:, 3] = _DOT
+    return text[:, 2:]
 
 
 def probability_strings(probabilities: np.ndarray) -> Any:
@@ -140,13 +152,26 @@ def probability_strings(probabilities: np.ndarray) -> Any:
     return pc.if_else(arrow_array(is_probability), fixed, pc.cast(arrow_array(values), pa.string()))
 
 
-def _is_one_digit(column: Any) -> bool:
+@functools.cache
+def _line_template(digits: int) -> np.ndarray:
+    """One output line with its commas, ``.`` and newline, the digits left as zeros."""
+    line = np.full(2 * digits + PROBABILITY_WIDTH + 1, _ZERO, dtype=np.uint8)
+    line[1 : 2 * digits : 2] = _COMMA
+    line[2 * digits + 1] = _DOT
+    line[-1] = _NEWLINE
+    return line
+
+
+def _is_integer(column: Any) -> bool:
     import pyarrow as pa
 
-    if not pa.types.is_integer(column.type) or column.null_count:
-        return False
-    values = _column_values(column)
-    return bool(values.size == 0 or (values.min() >= 0 and values.max() <= 9))
+    return bool(pa.types.is_integer(column.type) and not column.null_count)
+
+
+def _is_one_digit(values: np.ndarray) -> bool:
+    if values.size == 0:
+        return True
+    return bool(values.max() <= 9 and (values.dtype.kind == "u" or values.min() >= 0))
 
 
 def _column_values(column: Any) -> np.ndarray:

@@ -81,7 +81,9 @@ def scored(inputs: dict[str, pa.Array], probabilities: list[float]) -> pa.Table:
 
 def test_digit_lines_write_one_digit_columns_and_the_results() -> None:
     table = scored({"a": pa.array([1, 0], pa.uint8()), "b": [0, 9]}, [0.75, 0.25])
-    assert digit_lines(table) == b"1,0,1,0.75000000\n0,9,0,0.25000000\n"
+    lines = digit_lines(table)
+    assert lines is not None
+    assert lines.tobytes() == b"1,0,1,0.75000000\n0,9,0,0.25000000\n"
 
 
 @pytest.mark.parametrize(
