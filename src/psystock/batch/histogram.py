@@ -31,6 +31,12 @@ class ProbabilityHistogram:
         bins = np.minimum((values * BINS).astype(np.intp), BINS - 1)
         self.counts += np.bincount(bins, minlength=BINS)
 
+    @staticmethod
+    def preload() -> None:
+        """Import the plotting modules now (in a background thread) so ``render`` is quick."""
+        import matplotlib.backends.backend_agg
+        import matplotlib.figure  # noqa: F401
+
     def render(self, path: Path, threshold: float, title: str) -> Path:
         """Draw the histogram with the threshold as a PNG at ``path`` (640 x 400 pixels)."""
         self.figure(threshold, title).savefig(path)

@@ -5,6 +5,10 @@ threshold, error policy and formats. Metrics: rows_in, rows_out, rows_quarantine
 positive_rate, duration_s, rows_per_s. Artifact: ``probability_distribution.png``. A failed
 job ends ``FAILED`` (``KILLED`` when interrupted) with its error in the ``error`` tag.
 
+Recording runs in a thread of its own, in order, while the job scores: creating the run (and,
+with a registry that is not http(s), importing mlflow for ``MlflowClient``) and drawing the
+plot never delay the scoring. The job waits for it only at the end.
+
 Recording never decides the job's fate: when the tracking server cannot be reached the job
 still runs (a path reference needs no registry) and a warning says it was not recorded.
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from psystock.batch.histogram import ProbabilityHistogram
@@ -29,30 +34,25 @@ PLOT_FILE = "probability_distribution.png"
 
 
 class JobRecord:
-    """The MLflow run of one batch job, or nothing when the server is unreachable."""
+    """The MLflow run of one batch job, recorded in the background."""
 
     def __init__(self, settings: Settings, params: dict[str, str]) -> None:
         self._run: RunRecorder | None = None
-        try:
-            self._run = start_run(
-                settings, settings.batch.experiment, RUN_NAME, {"psystock.job": RUN_NAME}
-            )
-            self._run.log(params=params)
-        except RegistryError as exc:
-            logger.warning("this batch job is not recorded in MLflow: %s", exc)
-            self._run = None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="psystock-record")
+        self._last: Future[None] = self._thread.submit(self._start, settings, params)
 
     @property
     def run_id(self) -> str | None:
-        """The run's id, None when not recorded."""
+        """The run's id, None when not recorded (waits for the run to be created)."""
+        self._last.result()
         return self._run.run_id if self._run is not None else None
 
     def add_params(self, params: dict[str, str]) -> None:
         """Log more params (the model actually resolved)."""
-        self._guard(lambda run: run.log(params=params))
+        self._queue(lambda run: run.log(params=params))
 
     def succeed(self, report: BatchReport, histogram: ProbabilityHistogram) -> None:
-        """Log the metrics and the plot, and end the run FINISHED."""
+        """Log the metrics and the plot, end the run FINISHED, and wait for it all."""
 
         def record(run: RunRecorder) -> None:
             run.log(metrics=report.metrics())
@@ -61,10 +61,11 @@ class JobRecord:
                 run.upload(histogram.render(Path(folder) / PLOT_FILE, report.threshold, title))
             run.finish(FINISHED)
 
-        self._guard(record)
+        self._queue(record)
+        self._close()
 
     def fail(self, error: BaseException) -> None:
-        """End the run FAILED (KILLED when interrupted) with the error as tags."""
+        """End the run FAILED (KILLED when interrupted) with the error as tags, and wait."""
         interrupted = not isinstance(error, Exception)
         message = error.message if isinstance(error, PsystockError) else str(error)
         tags = {"error": message or type(error).__name__, "error_type": type(error).__name__}
@@ -73,12 +74,32 @@ class JobRecord:
             run.log(tags=tags)
             run.finish(KILLED if interrupted else FAILED)
 
-        self._guard(record)
+        self._queue(record)
+        self._close()
 
-    def _guard(self, action: Callable[[RunRecorder], None]) -> None:
-        if self._run is None:
-            return
+    def _start(self, settings: Settings, params: dict[str, str]) -> None:
         try:
-            action(self._run)
-        except RegistryError as exc:
-            logger.warning("recording batch run %s failed: %s", self._run.run_id, exc)
+            self._run = start_run(
+                settings, settings.batch.experiment, RUN_NAME, {"psystock.job": RUN_NAME}
+            )
+            self._run.log(params=params)
+        except PsystockError as exc:
+            logger.warning("this batch job is not recorded in MLflow: %s", exc)
+            self._run = None
+            return
+        ProbabilityHistogram.preload()
+
+    def _queue(self, action: Callable[[RunRecorder], None]) -> None:
+        def guarded() -> None:
+            if self._run is None:
+                return
+            try:
+                action(self._run)
+            except RegistryError as exc:
+                logger.warning("recording batch run %s failed: %s", self._run.run_id, exc)
+
+        self._last = self._thread.submit(guarded)
+
+    def _close(self) -> None:
+        self._thread.shutdown(wait=True)
+        self._last.result()
