@@ -1,8 +1,8 @@
 """Read a Parquet input row group by row group (``iter_batches``): flat memory, by name.
 
 Parquet columns always have names, so they map onto the model by name (``"3"`` matches the
-book's integer name ``3``). Parquet needs a seekable file: stdin is first copied to a
-temporary file.
+book's integer name ``3``), unless ``by_position``. Parquet needs a seekable file: stdin or a
+pipe is first copied to a temporary file.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from psystock.batch.mapping import InputColumns, map_columns
 from psystock.batch.source import SourceBatch
 from psystock.errors import PayloadError, SchemaError
 from psystock.scoring.model import LoadedModel
@@ -25,7 +26,9 @@ BATCH_ROWS = 65_536
 class ParquetSource:
     """A Parquet input opened against a model."""
 
-    def __init__(self, path: Path, name: str, model: LoadedModel) -> None:
+    def __init__(
+        self, path: Path, name: str, model: LoadedModel, *, by_position: bool = False
+    ) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -35,12 +38,12 @@ class ParquetSource:
         except (pa.ArrowInvalid, OSError) as exc:
             raise PayloadError(f"input {name}: not a readable Parquet file ({exc})") from exc
         self.names = tuple(self._file.schema_arrow.names)
-        self.positional = False
+        self.positional = by_position
         self.as_text = False
         self.total_bytes: int | None = path.stat().st_size
         if self._file.metadata.num_rows == 0:
             raise SchemaError("at least one row", f"an empty input ({name})")
-        model.plan(self.names, len(self.names))  # fails early when columns are missing
+        map_columns(model, InputColumns(name, self.names, by_position, is_csv=False))
         self._row_groups = self._file.metadata.num_row_groups
 
     def batches(self) -> Iterator[SourceBatch]:

@@ -99,7 +99,7 @@ def _plan_by_name(schema: InputSchema, given: tuple[str, ...]) -> ColumnPlan:
     if missing:
         known = {spec.key for spec in schema.columns}
         unknown = [name for name in given if name not in known]
-        raise SchemaError(_listing(missing), _listing(unknown or list(given)))
+        raise SchemaError(listing(missing), listing(unknown or list(given)))
     return ColumnPlan(
         sources=tuple(index.get(spec.key) for spec in schema.columns),
         labels=tuple(spec.name for spec in schema.columns),  # type: ignore[misc]
@@ -110,7 +110,8 @@ def _plan_by_name(schema: InputSchema, given: tuple[str, ...]) -> ColumnPlan:
     )
 
 
-def _listing(names: list[str]) -> str:
+def listing(names: list[str]) -> str:
+    """``column a`` or ``columns a, b, c`` (the first 20, then how many more)."""
     if not names:
         return "no columns"
     shown = ", ".join(names[:_MAX_LISTED])
