@@ -17,6 +17,7 @@ that says what failed, where, what was expected and what was received::
     │   └── DataError                          HTTP 400  price data failed a quality check
     ├── AuthenticationError           exit 2   HTTP 401  missing or wrong bearer token
     ├── OutputExistsError             exit 2             the output file exists (no --overwrite)
+    ├── OutputError                   exit 1             an output cannot be written (disk full)
     ├── RegistryError                 exit 1   HTTP 503  the registry failed or is unreachable
     │   ├── ResourceNotFoundError              HTTP 404  the registry says it does not exist
     │   │   └── ModelNotFoundError             HTTP 404  carries the model reference
@@ -37,6 +38,8 @@ HTTP error handler of ``psystock.serving``.
 
 from __future__ import annotations
 
+import errno
+import os
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -56,6 +59,7 @@ __all__ = [
     "ModelNotFoundError",
     "ModelReferenceError",
     "ModelUnavailableError",
+    "OutputError",
     "OutputExistsError",
     "PayloadError",
     "PayloadTooLargeError",
@@ -217,6 +221,20 @@ class OutputExistsError(PsystockError):
 
     def __init__(self, path: str) -> None:
         super().__init__(f"output {path} already exists: pass --overwrite to replace it", path=path)
+
+
+class OutputError(PsystockError):
+    """An output file cannot be written: the disk is full, or another I/O error.
+
+    The partial file is removed; the message names the output and the system's reason.
+    """
+
+    def __init__(self, path: str, error: OSError) -> None:
+        reason = os.strerror(error.errno) if error.errno else str(error) or type(error).__name__
+        advice = (
+            ": free some space and run again" if error.errno in (errno.ENOSPC, errno.EDQUOT) else ""
+        )
+        super().__init__(f"output {path}: cannot write it ({reason}){advice}", path=path)
 
 
 class RegistryError(PsystockError):

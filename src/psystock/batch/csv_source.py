@@ -14,7 +14,8 @@ signature types unless ``as_text``): the same values, several times faster.
 
 Rows are numbered from 1 counting data rows only: the header and blank lines do not count,
 so in a file with a header and no blank lines, row N is line N + 1. Whether the first row is
-a header follows ``psystock.scoring.csv_text`` (the API's rule too) unless ``header`` says.
+a header follows ``psystock.scoring.csv_text`` (the API's rule too) unless ``header`` says;
+columns map by name when there is one, unless ``by_position`` (see ``batch.mapping``).
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 
 from psystock.batch.fixed_width import read_fixed_width
+from psystock.batch.mapping import InputColumns, map_columns
 from psystock.batch.source import InvalidRow, SourceBatch
-from psystock.errors import PayloadError, SchemaError
+from psystock.errors import InputError, PayloadError, SchemaError
 from psystock.scoring import csv_text
 from psystock.scoring.arrow_arrays import arrow_array, arrow_type
 from psystock.scoring.columns import ColumnPlan
@@ -51,10 +53,11 @@ class CsvSource:
         total_bytes: int | None = None,
         *,
         as_text: bool = False,
+        by_position: bool = False,
     ) -> None:
         self.name = name
         self.total_bytes = total_bytes
-        self._blocks = _line_blocks(stream, block_size)
+        self._blocks = _line_blocks(stream, block_size, name)
         self._first, line = self._first_block()
         is_first_header = (
             header if header is not None else csv_text.is_header(line.fields, model.schema)
@@ -64,8 +67,10 @@ class CsvSource:
             self.names = csv_text.header_names(line.fields)
         else:
             self.names = csv_text.positional_names(len(line.fields))
-        self.positional = not is_first_header
-        self.plan = model.plan(None if self.positional else self.names, len(self.names))
+        self.positional = by_position or not is_first_header
+        self.plan = map_columns(
+            model, InputColumns(name, self.names, self.positional, header=header)
+        )
         # Text only when every column feeds the model: its numbers are then checked, and
         # can be written back unquoted. Other text columns need CSV quoting (typed output).
         fed = {source for source in self.plan.sources if source is not None}
@@ -148,11 +153,18 @@ class CsvSource:
         return SourceBatch(table, numbers, invalid, self._bytes)
 
 
-def _line_blocks(stream: IO[bytes], block_size: int) -> Iterator[bytes]:
-    """Blocks of about ``block_size`` bytes, each ending at a line end (but maybe the last)."""
+def _line_blocks(stream: IO[bytes], block_size: int, name: str) -> Iterator[bytes]:
+    """Blocks of about ``block_size`` bytes, each ending at a line end (but maybe the last).
+
+    Raises:
+        InputError: the input cannot be read (an I/O error).
+    """
     rest = b""
     while True:
-        chunk = stream.read(block_size)
+        try:
+            chunk = stream.read(block_size)
+        except OSError as exc:
+            raise InputError(f"input {name}: cannot read it ({exc.strerror or exc})") from exc
         if not chunk:
             if rest:
                 yield rest

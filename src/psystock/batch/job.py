@@ -14,6 +14,7 @@ chunk size and experiment from ``settings.batch``.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,8 @@ class BatchOptions:
         input_format: ``csv`` or ``parquet``; default from the suffix (stdin: csv).
         output_format: ``csv`` or ``parquet``; default from the suffix (stdout: csv).
         header: whether a CSV input has a header row; None detects it.
+        by_position: map the input's columns onto the model's by position, whatever their
+            names.
     """
 
     quarantine: str | None = None
@@ -53,6 +56,7 @@ class BatchOptions:
     input_format: str | None = None
     output_format: str | None = None
     header: bool | None = None
+    by_position: bool = False
 
 
 def run_batch(
@@ -95,7 +99,14 @@ def run_batch(
         )
         model = runtime.load(resolved)
         with open_source(
-            source, input_format, model, settings, options.header, stdin, as_text=keep_text
+            source,
+            input_format,
+            model,
+            settings,
+            options.header,
+            stdin,
+            as_text=keep_text,
+            by_position=options.by_position,
         ) as opened:
             scorer = BlockScorer(
                 opened,
@@ -160,8 +171,8 @@ def _quarantine_target(settings: Settings, target: str, options: BatchOptions) -
 
 
 def _check_paths(source: str, target: str, quarantine: str | None, overwrite: bool) -> None:
-    if source != STDOUT and not Path(source).is_file():
-        raise InputError(f"input {source}: expected a file, found none")
+    if source != STDOUT:
+        _check_input(Path(source))
     for path in (target, quarantine):
         if path and path != STDOUT:
             check_writable(Path(path), overwrite)
@@ -169,5 +180,15 @@ def _check_paths(source: str, target: str, quarantine: str | None, overwrite: bo
         raise InputError(f"output {target}: expected a different file than the input")
 
 
+def _check_input(path: Path) -> None:
+    """A file, a named pipe or ``/dev/fd/N`` (process substitution) are inputs; not a folder."""
+    if path.is_dir():
+        raise InputError(
+            f"input {path} is a directory: expected a CSV or Parquet file, a pipe, or - for stdin"
+        )
+    if not path.exists():
+        raise InputError(f"input {path}: expected a file, found none")
+
+
 def _shown_path(path: str, stream: str) -> str:
-    return stream if path == STDOUT else str(Path(path).resolve())
+    return stream if path == STDOUT else os.path.abspath(path)

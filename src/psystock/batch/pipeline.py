@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 from typing import IO
 
-from psystock.batch.atomic import AtomicFile
+from psystock.batch.atomic import AtomicFile, writing
 from psystock.batch.histogram import ProbabilityHistogram
 from psystock.batch.parallel import ordered_map
 from psystock.batch.progress import JobProgress
@@ -126,31 +126,33 @@ def score_source(scorer: BlockScorer, plan: OutputPlan, log_interval_s: float) -
         SchemaError: a bad row (without quarantine), or no rows at all.
     """
     output = AtomicFile(plan.target, overwrite=plan.overwrite, stdout=plan.stdout)
-    quarantine = (
-        QuarantineFile(plan.quarantine, overwrite=plan.overwrite) if plan.quarantine else None
-    )
+    quarantine: QuarantineFile | None = None
     writer: OutputWriter | None = None
     counts = Counts()
     source = scorer.source
     depth = scorer.workers + 2
     try:
+        if plan.quarantine:
+            quarantine = QuarantineFile(plan.quarantine, overwrite=plan.overwrite)
         with JobProgress(source.total_bytes, log_interval_s) as progress:
             for batch, scored in ordered_map(scorer, source.batches(), scorer.workers, depth):
-                if writer is None:
-                    writer = open_writer(
-                        plan.output_format,
-                        output.temp,
-                        scored.table.schema,
-                        as_text=scorer.keep_text,
-                    )
-                writer.write(scored.table)
+                with writing(plan.target):
+                    if writer is None:
+                        writer = open_writer(
+                            plan.output_format,
+                            output.temp,
+                            scored.table.schema,
+                            as_text=scorer.keep_text,
+                        )
+                    writer.write(scored.table)
                 if quarantine is not None:
                     _quarantine(source, batch, scored, quarantine)
                 counts.add(batch, scored)
                 progress.update(counts.rows_in, counts.quarantined, batch.bytes_read)
         if writer is None:
             raise SchemaError("at least one row", "a header and no rows")
-        writer.close()
+        with writing(plan.target):
+            writer.close()
         writer = None
         if counts.rows_in != counts.rows_out + counts.quarantined:  # never expected
             raise PsystockError(

@@ -7,10 +7,11 @@ read). It is written through an ``AtomicFile`` like the output.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from typing import IO
 
-from psystock.batch.atomic import AtomicFile
+from psystock.batch.atomic import AtomicFile, writing
 
 COLUMNS = ("row", "reason", "raw")
 
@@ -19,25 +20,34 @@ class QuarantineFile:
     """Bad rows written as CSV to an atomic file."""
 
     def __init__(self, target: str, *, overwrite: bool) -> None:
+        self.target = target
         self.file = AtomicFile(target, overwrite=overwrite)
         self._handle: IO[str] = self.file.temp.open("w", encoding="utf-8", newline="")
         self._writer = csv.writer(self._handle, lineterminator="\n")
-        self._writer.writerow(COLUMNS)
         self.count = 0
+        with writing(target):
+            self._writer.writerow(COLUMNS)
 
     def add(self, row: int, reason: str, raw: str) -> None:
-        """Record one bad row."""
-        self._writer.writerow((row, reason, raw))
+        """Record one bad row.
+
+        Raises:
+            OutputError: the disk is full, or another I/O error.
+        """
+        with writing(self.target):
+            self._writer.writerow((row, reason, raw))
         self.count += 1
 
     def commit(self) -> None:
         """Move the file into place."""
-        self._handle.close()
+        with writing(self.target):
+            self._handle.close()
         self.file.commit()
 
     def discard(self) -> None:
-        """Drop the file."""
-        self._handle.close()
+        """Drop the file (its unwritten rows too)."""
+        with contextlib.suppress(OSError):  # a full disk cannot take the last rows: no matter
+            self._handle.close()
         self.file.discard()
 
 

@@ -63,6 +63,12 @@ def batch() -> None:
     "first row with a field that is not a number, or naming the model's columns in any order, "
     "is a header]",
 )
+@click.option(
+    "--by-position",
+    is_flag=True,
+    help="Map the input's columns onto the model's by position (its first columns, in "
+    "order), whatever their names: for a header or Parquet columns named otherwise.",
+)
 def score(
     input_path: str,
     output_path: str,
@@ -74,14 +80,26 @@ def score(
     input_format: str | None,
     output_format: str | None,
     header: bool | None,
+    by_position: bool,
 ) -> None:
-    """Score INPUT (CSV or Parquet; - for stdin) into OUTPUT (- for stdout).
+    r"""Score INPUT into OUTPUT (- for stdout).
 
-    OUTPUT has the input columns, then `prediction` (1 when the probability is above the
-    threshold) and `probability`. It is written to a temporary file beside it
-    (.OUTPUT.psystock-tmp-*) and renamed at the end: a failed or interrupted job leaves no
-    partial output. Rows are numbered from 1 in messages, counting data rows only (not the
-    header or blank lines). Each job is recorded as an MLflow run named batch_scoring.
+    INPUT is a CSV or Parquet file, a named pipe, a process substitution such as
+    <(zcat in.csv.gz), or - for stdin. OUTPUT has the input columns, then `prediction` (1
+    when the probability is above the threshold) and `probability`. It is written to a
+    temporary file beside it (.OUTPUT.psystock-tmp-*) and renamed at the end: a failed or
+    interrupted job leaves no partial output, and the next job over the same OUTPUT removes
+    the file a killed one (SIGKILL) left. Rows are numbered from 1 in messages, counting data
+    rows only (not the header or blank lines). Each job is recorded as an MLflow run named
+    batch_scoring.
+
+    \b
+    Exit codes:
+      0    scored
+      1    the registry, the model or the disk failed (e.g. no space left)
+      2    bad input: a bad row, a missing, unreadable or unwritable path, a directory,
+           an existing OUTPUT without --overwrite
+      130  interrupted (Ctrl-C); 143 stopped (SIGTERM)
     """
     require_extra("batch", "psystock batch score")
     from psystock.batch import BatchOptions, run_batch
@@ -96,6 +114,7 @@ def score(
         input_format=input_format,
         output_format=output_format,
         header=header,
+        by_position=by_position,
     )
     is_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _exit_on_sigterm) if is_main else None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,7 @@ import numpy as np
 import pytest
 
 from psystock.settings import Settings, load_settings
-from tests.conftest import RegisteredModel, psystock_training_frame
+from tests.conftest import RegisteredModel, psystock_training_frame, require
 from tests.integration.scoring.conftest import logreg_model  # noqa: F401  (a shared fixture)
 
 SettingsFactory = Callable[..., Settings]
@@ -70,3 +72,38 @@ def batch_runs(settings: Settings) -> list[Any]:
     if experiment is None:
         return []
     return list(client.search_runs([experiment.experiment_id]))
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A folder on a 256 KiB tmpfs: a real disk that fills up (mounting needs root)."""
+    folder = tmp_path / "small-disk"
+    folder.mkdir()
+    _mount(folder, "size=256k")
+    yield folder
+    subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.fixture
+def read_only_dir(tmp_path: Path) -> Iterator[Path]:
+    """A folder nobody can create files in: mode 555, or a read-only tmpfs for root."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        yield folder
+        folder.chmod(0o755)
+        return
+    _mount(folder, "ro,size=64k")
+    yield folder
+    subprocess.run(["umount", str(folder)], check=True)
+
+
+def _mount(folder: Path, options: str) -> None:
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    require(done.returncode == 0, f"mounting a tmpfs ({done.stderr.strip()})")

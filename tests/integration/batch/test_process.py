@@ -116,7 +116,7 @@ def leftovers(folder: Path) -> Iterator[str]:
     return (p.name for p in folder.iterdir() if p.name != "home")
 
 
-def test_sigkill_mid_way_leaves_no_output_only_a_recognisable_temporary_file(
+def test_sigkill_leaves_a_temporary_file_that_the_next_run_removes_and_names(
     big_input: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
     target = tmp_path / "out.csv"
@@ -127,6 +127,65 @@ def test_sigkill_mid_way_leaves_no_output_only_a_recognisable_temporary_file(
     names = list(leftovers(tmp_path))
     assert len(names) == 1
     assert names[0].startswith(f".out.csv{TEMP_MARKER}")
+    small = write_rows(tmp_path / "small.csv", book_rows(5))
+    result = run(["batch", "score", str(small), str(target)], env)
+    assert result.returncode == 0, result.stderr.decode()
+    assert (
+        f"removed {tmp_path / names[0]}, left behind by a job that was killed"
+        in result.stderr.decode()
+    )
+    assert sorted(leftovers(tmp_path)) == ["out.csv", "small.csv"]
+
+
+def test_a_running_jobs_temporary_file_is_left_alone(env: dict[str, str], tmp_path: Path) -> None:
+    fifo = tmp_path / "rows.fifo"
+    os.mkfifo(fifo)
+    target = tmp_path / "out.csv"
+    running = subprocess.Popen(
+        [str(PSYSTOCK), "batch", "score", str(fifo), str(target)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    rows = "".join(",".join(str(v) for v in row) + "\n" for row in book_rows(1000).tolist())
+    with fifo.open("w") as pipe:  # held open: the job waits for more rows
+        pipe.write(rows * 100)  # 2.8 MB: a few blocks scored and written
+        pipe.flush()
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(f".out.csv{TEMP_MARKER}*")):
+            assert time.monotonic() < deadline, "the job never started writing"
+            time.sleep(0.05)
+        temps = list(tmp_path.glob(f".out.csv{TEMP_MARKER}*"))
+        small = write_rows(tmp_path / "small.csv", book_rows(5))
+        result = run(["batch", "score", str(small), str(target)], env)
+        assert result.returncode == 0, result.stderr.decode()
+        assert b"removed" not in result.stderr
+        assert list(tmp_path.glob(f".out.csv{TEMP_MARKER}*")) == temps
+        running.kill()
+    running.communicate(timeout=30)
+
+
+def test_stdout_on_a_full_disk_is_one_error_line_and_no_spooled_file(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    source = write_rows(tmp_path / "in.csv", book_rows(50))
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [str(PSYSTOCK), "batch", "score", str(source), "-"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            env={**env, "TMPDIR": str(spool)},
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 1
+    assert done.stderr.decode().strip().splitlines()[-1] == (
+        "Error: output stdout: cannot write it (No space left on device): free some space and "
+        "run again"
+    )
+    assert list(spool.iterdir()) == []
 
 
 @pytest.mark.parametrize(("signum", "exit_code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])

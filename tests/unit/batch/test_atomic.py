@@ -78,3 +78,38 @@ def test_missing_output_directory_is_an_input_error(tmp_path: Path) -> None:
         match=r"^output .*out.csv: expected an existing directory .*nowhere, found none$",
     ):
         check_writable(tmp_path / "nowhere" / "out.csv", overwrite=False)
+
+
+def test_a_left_over_temporary_file_is_removed_and_named(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    left = tmp_path / f".out.csv{TEMP_MARKER}deadbeef"
+    left.write_text("partial output of a killed job")
+    other = tmp_path / f".other.csv{TEMP_MARKER}deadbeef"
+    other.write_text("another target's")
+    with caplog.at_level("WARNING"):
+        atomic = AtomicFile(str(tmp_path / "out.csv"), overwrite=False)
+    assert temp_files(tmp_path) == sorted([atomic.temp.name, other.name])
+    assert [record.getMessage() for record in caplog.records] == [
+        f"removed {left}, left behind by a job that was killed"
+    ]
+    atomic.discard()
+
+
+def test_the_temporary_file_of_a_running_job_is_left_alone(tmp_path: Path) -> None:
+    running = AtomicFile(str(tmp_path / "out.csv"), overwrite=False)
+    second = AtomicFile(str(tmp_path / "out.csv"), overwrite=False)
+    assert running.temp.exists()
+    running.discard()
+    third = AtomicFile(str(tmp_path / "out.csv"), overwrite=False)  # second still holds its own
+    assert second.temp.exists()
+    for atomic in (second, third):
+        atomic.discard()
+    assert temp_files(tmp_path) == []
+
+
+def test_a_directory_as_output_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(
+        InputError, match=r"^output .* is a directory: expected the path of a file to write$"
+    ):
+        AtomicFile(str(tmp_path), overwrite=True)

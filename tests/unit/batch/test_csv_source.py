@@ -6,7 +6,7 @@ import pytest
 
 from psystock.batch.csv_source import CsvSource
 from psystock.batch.source import SourceBatch
-from psystock.errors import PayloadError, SchemaError
+from psystock.errors import InputError, PayloadError, SchemaError
 from psystock.scoring import score_arrow
 from psystock.scoring.loader import load_model_dir
 from psystock.scoring.model import LoadedModel
@@ -62,10 +62,17 @@ def test_header_flag_overrides_detection(model: LoadedModel) -> None:
     assert arrow_batches(csv)[0].table.num_rows == 2
 
 
-def test_header_row_names_not_in_the_signature_are_reported(model: LoadedModel) -> None:
+def test_header_row_names_not_in_the_signature_say_how_to_map_them(model: LoadedModel) -> None:
     names = row(*(f"f{i}" for i in range(14)))
-    with pytest.raises(SchemaError, match=r"^expected columns 0, 1, .* 13, got columns f0, .*f13$"):
+    with pytest.raises(InputError, match=r"^input in.csv: the model expects columns 0, 1, "):
         source(f"{names}\n{ONES}\n", model)
+    by_position = CsvSource(
+        io.BytesIO(f"{names}\n{ONES}\n".encode()), "in.csv", model, 1 << 16, by_position=True
+    )
+    assert by_position.positional
+    assert by_position.names[0] == "f0"
+    (batch,) = arrow_batches(by_position)
+    assert batch.table.num_rows == 1
 
 
 def test_empty_and_blank_inputs_are_errors(model: LoadedModel) -> None:
