@@ -13,13 +13,16 @@ the same registered model:
 (b) ``psystock batch score INPUT OUTPUT``.
 
 It prints wall time and peak RSS of each, the ratios, and (b)'s rows/s against the floor:
-pyarrow's streaming CSV read plus ``inplace_predict`` alone, in this process. Targets at 10M
-rows: (b) at least 6x faster than (a), and (b)'s peak RSS under 300 MB whatever N is.
+pyarrow's streaming CSV read plus ``inplace_predict`` alone, in this process, measured in the
+same run. Targets at 10M rows: (b) at least 10x faster than (a), at least 75 % of the floor's
+rows/s, and (b)'s peak RSS under 300 MB whatever N is. The machine's load average is printed
+with each figure: on a shared machine the figures are only as quiet as it is.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import textwrap
@@ -64,7 +67,8 @@ SEED_JOB = textwrap.dedent(
             result.to_csv(sys.argv[2])
     """
 )
-SPEED_TARGET = 6.0
+SPEED_TARGET = 10.0
+FLOOR_SHARE_TARGET = 0.75
 RSS_TARGET_MB = 300.0
 CHECKED_ROWS = 100_000
 
@@ -92,15 +96,22 @@ def run(rows: int, root: Path) -> None:
         write_rows(source, rows)
         seed_script = root / "batch_scoring.py"
         seed_script.write_text(SEED_JOB, encoding="utf-8")
-        print(f"scoring {rows:,} rows with (a) the book's job ...", flush=True)
+        print(f"scoring {rows:,} rows with (a) the book's job ... ({load()})", flush=True)
         seed = measure([sys.executable, str(seed_script), str(source), str(root / "a.csv")], env)
-        print("scoring with (b) psystock batch score ...", flush=True)
+        print(f"scoring with (b) psystock batch score ... ({load()})", flush=True)
         ours = measure([str(PSYSTOCK), "batch", "score", str(source), str(root / "b.csv")], env)
+        print(f"measuring the floor ... ({load()})", flush=True)
         floor_s = measure_floor(source, env)
         agree = decisions_agree(root / "a.csv", root / "b.csv")
         report(rows, source, origin, seed, ours, floor_s, agree)
     finally:
         psystock(env, "registry", "down")
+
+
+def load() -> str:
+    """The machine's load averages (1, 5, 15 minutes) and its CPU count."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
 
 
 def measure_floor(source: Path, env: dict[str, str]) -> float:
@@ -173,13 +184,17 @@ def report(
         f"{'met' if ours.peak_mb < RSS_TARGET_MB else 'NOT met'}); "
         f"(a)/(b) memory: {seed.peak_mb / ours.peak_mb:.1f}x"
     )
+    share = floor_s / ours.wall_s
     print(
-        f"(b) throughput: {rows / ours.wall_s:,.0f} rows/s = {floor_s / ours.wall_s:.0%} of the "
-        f"floor's {rows / floor_s:,.0f} rows/s (b's time includes process start and model load)"
+        f"(b) throughput: {rows / ours.wall_s:,.0f} rows/s = {share:.0%} of the floor's "
+        f"{rows / floor_s:,.0f} rows/s (target >= {FLOOR_SHARE_TARGET:.0%}: "
+        f"{'met' if share >= FLOOR_SHARE_TARGET else 'NOT met'}; b's time includes process "
+        "start, model load and recording the run)"
     )
     print(
         f"same decisions on the first {min(rows, CHECKED_ROWS):,} rows: {'yes' if agree else 'NO'}"
     )
+    print(f"machine: {load()} (shared machines give noisy figures)")
 
 
 if __name__ == "__main__":

@@ -97,7 +97,7 @@ class CsvSource:
     def batches(self) -> Iterator[SourceBatch]:
         """Parsed blocks with row numbers and the rows of the wrong width."""
         for block in itertools.chain([self._first], self._blocks):
-            if not block.strip():
+            if not block or block.isspace():
                 continue
             self._bytes += len(block)
             table = self._fixed_width_table(block)
@@ -124,7 +124,8 @@ class CsvSource:
         values = read_fixed_width(block, len(self.names))
         if values is None or any(values[:, source].max() > 1 for source in self._booleans):
             return None
-        columns = [arrow_array(np.ascontiguousarray(values[:, i])) for i in range(len(self.names))]
+        by_column = np.ascontiguousarray(values.T)  # one copy; each row is then a column
+        columns = [arrow_array(column) for column in by_column]
         if self._types is not None:
             columns = [
                 column.cast(self._types[name])
