@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from psystock.settings import Settings, load_settings
-from tests.conftest import RegisteredModel, psystock_training_frame, require
+from tests.conftest import RegisteredModel, RunCli, psystock_training_frame, require
 from tests.integration.scoring.conftest import logreg_model  # noqa: F401  (a shared fixture)
 
 SettingsFactory = Callable[..., Settings]
@@ -72,6 +72,19 @@ def batch_runs(settings: Settings) -> list[Any]:
     if experiment is None:
         return []
     return list(client.search_runs([experiment.experiment_id]))
+
+
+@pytest.fixture
+def psystock(
+    run_cli: RunCli,
+    registered_model: RegisteredModel,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> RunCli:
+    """``psystock ARGS`` in-process against the session server, in an experiment of its own."""
+    monkeypatch.setenv("PSYSTOCK_BATCH__EXPERIMENT", f"batch-cli-{uuid.uuid4().hex[:8]}")
+    base = ["--tracking-uri", registered_model.tracking_uri, "--home", str(tmp_path / "home")]
+    return lambda *args: run_cli(*base, *args)
 
 
 @pytest.fixture

@@ -1,28 +1,14 @@
 """``psystock batch score`` through the CLI's real entry point (in-process)."""
 
 import re
-import uuid
 from pathlib import Path
 
 import pyarrow.csv as pcsv
-import pytest
 
 from tests.conftest import RegisteredModel, RunCli
 from tests.integration.batch.conftest import book_rows, write_csv
 
 HEADER = ",".join(str(i) for i in range(14))
-
-
-@pytest.fixture
-def psystock(
-    run_cli: RunCli,
-    registered_model: RegisteredModel,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> RunCli:
-    monkeypatch.setenv("PSYSTOCK_BATCH__EXPERIMENT", f"batch-cli-{uuid.uuid4().hex[:8]}")
-    base = ["--tracking-uri", registered_model.tracking_uri, "--home", str(tmp_path / "home")]
-    return lambda *args: run_cli(*base, *args)
 
 
 def test_score_prints_a_summary_on_stderr(psystock: RunCli, tmp_path: Path) -> None:

@@ -3,29 +3,16 @@
 import os
 import re
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow.csv as pcsv
 import pytest
 
-from tests.conftest import RegisteredModel, RunCli
+from tests.conftest import RunCli
 from tests.integration.batch.conftest import book_rows, write_csv
 
 TEMP_MARKER = ".psystock-tmp-"
-
-
-@pytest.fixture
-def psystock(
-    run_cli: RunCli,
-    registered_model: RegisteredModel,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> RunCli:
-    monkeypatch.setenv("PSYSTOCK_BATCH__EXPERIMENT", f"batch-paths-{uuid.uuid4().hex[:8]}")
-    base = ["--tracking-uri", registered_model.tracking_uri, "--home", str(tmp_path / "home")]
-    return lambda *args: run_cli(*base, *args)
 
 
 def book_csv(rows: int) -> bytes:
