@@ -294,6 +294,32 @@ def read_token_file(path: Path) -> str:
     return token
 
 
+class DockerSettings(_Section):
+    """Docker images (``psystock docker build``)."""
+
+    command: str = "docker"
+    """The Docker client to run (on PATH, or a path)."""
+
+    base_image: str = "python:3.11-slim"
+    """Image the psystock images start from; it must have Python ``python_version`` and pip."""
+
+    python_version: str = Field("3.11", pattern=r"^3\.\d+$")
+    """Python version of the base image: the wheelhouse is built for it."""
+
+    platform: str = Field("manylinux_2_28_x86_64", pattern=r"^manylinux_2_\d+_\w+$")
+    """Wheel platform of the base image (``manylinux_2_GLIBC_ARCH``): pip downloads wheels for it
+    and for every older glibc."""
+
+    tag_prefix: str = "psystock-"
+    """Images are tagged ``PREFIX<kind>:<psystock version>`` unless ``--tag`` is given."""
+
+    build_network: str = "none"
+    """Network of the build's RUN steps: ``none`` proves that no step needs the network."""
+
+    build_timeout_s: float = Field(1800.0, gt=0)
+    """Longest a ``docker build`` may take."""
+
+
 class Settings(BaseSettings):
     """All of psystock's settings."""
 
@@ -341,6 +367,7 @@ class Settings(BaseSettings):
     scoring: ScoringSettings = ScoringSettings()
     batch: BatchSettings = BatchSettings()
     serving: ServingSettings = ServingSettings()
+    docker: DockerSettings = DockerSettings()
 
     @field_validator("home")
     @classmethod

@@ -10,6 +10,7 @@ def all_commands() -> list[click.Command]:
     from psystock.cli import batch as batch_commands
     from psystock.cli import config
     from psystock.cli import data as data_commands
+    from psystock.cli import docker as docker_commands
     from psystock.cli import models as model_commands
     from psystock.cli import quickstart as quickstart_commands
     from psystock.cli import registry as registry_commands
@@ -26,4 +27,5 @@ def all_commands() -> list[click.Command]:
         model_commands.models,
         batch_commands.batch,
         serve_commands.serve,
+        docker_commands.docker,
     ]

@@ -1,0 +1,1 @@
+"""Deployments of psystock's scoring runtime: Docker images (``psystock.deploy.docker``)."""
