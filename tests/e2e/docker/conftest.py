@@ -21,6 +21,7 @@ from tests.conftest import RegisteredModel, require
 from tests.e2e.docker.containers import docker
 
 HERE = Path(__file__).parent
+BUILD_TIMEOUT_S = 1200
 SESSION = uuid.uuid4().hex[:8]
 ROWS = [
     [1, 0, 1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1],
@@ -33,6 +34,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if HERE in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.docker)
+            # A cold build of the registry image downloads and installs mlflow: minutes.
+            item.add_marker(pytest.mark.timeout(BUILD_TIMEOUT_S))
 
 
 @pytest.fixture(scope="session")
