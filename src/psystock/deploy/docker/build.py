@@ -37,6 +37,7 @@ class BuildRequest:
         model: a model reference to bake in (api and batch only).
         extras: psystock extras to install besides the image's own (e.g. ``mlflow``).
         wheel_cache: a directory of wheels to take from first and to keep new ones in.
+        no_cache: build every layer again (``docker build --no-cache``).
     """
 
     kind: ImageKind
@@ -44,6 +45,7 @@ class BuildRequest:
     model: str | None = None
     extras: tuple[str, ...] = ()
     wheel_cache: Path | None = None
+    no_cache: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,7 @@ def build_image(settings: Settings, request: BuildRequest) -> BuiltImage:
                 "PSYSTOCK_REQUIREMENT": house.requirement,
             },
             labels=labels,
+            no_cache=request.no_cache,
         )
         logger.info("building %s from %s (log: %s)", tag, settings.docker.base_image, log_file)
         image_id = engine.build(command, log_file)

@@ -38,6 +38,7 @@ class BuildCommand:
         target: the Dockerfile stage to build.
         build_args: ``--build-arg`` values.
         labels: ``--label`` values.
+        no_cache: build every layer again.
     """
 
     context: Path
@@ -46,6 +47,7 @@ class BuildCommand:
     target: str
     build_args: Mapping[str, str]
     labels: Mapping[str, str]
+    no_cache: bool = False
 
 
 class DockerEngine:
@@ -97,7 +99,7 @@ class DockerEngine:
         """
         arguments = ["build", "--network", self.settings.build_network]
         arguments += ["-f", str(build.context / build.dockerfile), "--target", build.target]
-        arguments += ["-t", build.tag]
+        arguments += ["-t", build.tag] + (["--no-cache"] if build.no_cache else [])
         for key, value in build.build_args.items():
             arguments += ["--build-arg", f"{key}={value}"]
         for key, value in sorted(build.labels.items()):
