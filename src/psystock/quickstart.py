@@ -24,8 +24,8 @@ from psystock.settings import Settings
 from psystock.training.tracking import web_url
 
 if TYPE_CHECKING:
+    from psystock.registry.local_server import ServerStatus
     from psystock.registry.models import ModelVersionSummary
-    from psystock.registry.server import ServerStatus
     from psystock.serving import BackgroundServer
     from psystock.training.train import TrainingResult
 
@@ -78,7 +78,7 @@ class QuickstartStep:
 
 def start_registry(run: QuickstartRun) -> None:
     """Start the local registry (or reuse it); an explicit tracking URI skips this."""
-    from psystock.registry.server import server_status, start_server
+    from psystock.registry.local_server import server_status, start_server
 
     if run.settings.tracking_uri:
         run.report(f"Registry: using {run.settings.tracking_uri} (MLFLOW_TRACKING_URI).")
@@ -158,7 +158,7 @@ def promote_to_production(run: QuickstartRun) -> None:
 
 def stop_registry(run: QuickstartRun) -> None:
     """Stop the registry when asked to; otherwise say how to look at it and stop it later."""
-    from psystock.registry.server import stop_server
+    from psystock.registry.local_server import stop_server
 
     if run.registry is None:
         return
@@ -207,7 +207,7 @@ def run_quickstart(
         if run.api is not None:
             run.api.stop()
         if run.has_started_registry and not options.should_keep_registry:
-            from psystock.registry.server import stop_server
+            from psystock.registry.local_server import stop_server
 
             stop_server(run.settings)
         raise

@@ -13,7 +13,7 @@ from psystock.extras import require_extra
 from psystock.settings import RegistrySettings
 
 if TYPE_CHECKING:
-    from psystock.registry.server import ServerStatus
+    from psystock.registry.local_server import ServerStatus
 
 EXIT_NOT_RUNNING = 3
 """Exit code of ``registry status`` when no server runs (as ``systemctl status`` and LSB)."""
@@ -63,7 +63,7 @@ def up(**registry_options: Any) -> None:
     when the port is taken, the backend database is unreachable or the server cannot start.
     """
     require_extra("mlflow", "psystock registry up (mlflow server)")
-    from psystock.registry.server import start_server
+    from psystock.registry.local_server import start_server
 
     status = start_server(get_state().settings(registry=registry_options))
     verb = "is already running" if status.was_already_running else "is running"
@@ -75,7 +75,7 @@ def up(**registry_options: Any) -> None:
 @registry.command("down")
 def down() -> None:
     """Stop the registry started from this home (exactly the processes it started)."""
-    from psystock.registry.server import stop_server
+    from psystock.registry.local_server import stop_server
 
     status = stop_server(get_state().settings())
     if status.pid is not None:
@@ -96,7 +96,7 @@ def status(as_json: bool) -> None:
 
     Exit code 0 when the registry runs, 3 when it does not.
     """
-    from psystock.registry.server import server_status
+    from psystock.registry.local_server import server_status
 
     current = server_status(get_state().settings())
     if as_json:

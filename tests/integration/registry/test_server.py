@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 from psystock.errors import RegistryServerError
-from psystock.registry._pidfile import PidRecord, write_pid_file
-from psystock.registry._process import process_start_ticks
-from psystock.registry.server import start_server
+from psystock.registry.local_server import start_server
+from psystock.registry.local_server.pidfile import PidRecord, write_pid_file
+from psystock.registry.local_server.process import create_time
 from psystock.settings import load_settings
 from tests.conftest import free_port
 from tests.integration.registry.conftest import RunPsystock, last_line
@@ -24,10 +24,8 @@ from tests.integration.registry.conftest import RunPsystock, last_line
 PID_MAX = int(Path("/proc/sys/kernel/pid_max").read_text())
 
 
-def stale_record(pid: int, start_ticks: int | None) -> PidRecord:
-    return PidRecord(
-        pid, "127.0.0.1", 5000, "sqlite:///x.db", "/a", "/l", "2024-01-01", start_ticks
-    )
+def stale_record(pid: int, started: float | None) -> PidRecord:
+    return PidRecord(pid, "127.0.0.1", 5000, "sqlite:///x.db", "/a", "/l", "2024-01-01", started)
 
 
 def is_group_alive(pgid: int) -> bool:
@@ -179,9 +177,9 @@ def test_registry_status_does_not_take_a_reused_pid_for_the_server(
 ) -> None:
     pid_file = tmp_path / "registry.pid"
     me = os.getpid()  # alive, but started at another time than the record says
-    started = process_start_ticks(me)
+    started = create_time(me)
     assert started is not None
-    write_pid_file(pid_file, stale_record(me, started + 1))
+    write_pid_file(pid_file, stale_record(me, started + 1.5))
 
     status = run_psystock("--home", tmp_path, "registry", "status")
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from psystock.registry.local_server import server_status, start_server, stop_server
 from psystock.registry.models import list_versions, promote
-from psystock.registry.server import server_status, start_server, stop_server
 from psystock.settings import load_settings
 from tests.conftest import REPO_ROOT, free_port, postgres_available, require
 

@@ -2,7 +2,7 @@ import json
 import os
 from pathlib import Path
 
-from psystock.registry._pidfile import PidRecord, write_pid_file
+from psystock.registry.local_server.pidfile import PidRecord, write_pid_file
 from tests.conftest import RunCli
 
 PID_MAX = int(Path("/proc/sys/kernel/pid_max").read_text()) if Path("/proc").exists() else 99999

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from psystock.errors import RegistryServerError
-from psystock.registry._backend import check_backend_store, with_default_driver
+from psystock.registry.local_server.backend import check_backend_store, with_default_driver
 
 
 @pytest.mark.parametrize(

@@ -4,13 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from psystock.registry._pidfile import PidRecord, check_pid_file, write_pid_file
-from psystock.registry._process import process_start_ticks
+from psystock.registry.local_server.pidfile import PidRecord, check_pid_file, write_pid_file
+from psystock.registry.local_server.process import create_time
 
 PID_MAX = int(Path("/proc/sys/kernel/pid_max").read_text()) if Path("/proc").exists() else 99999
 
 
-def record_for(pid: int, start_ticks: int | None) -> PidRecord:
+def record_for(pid: int, started: float | None) -> PidRecord:
     return PidRecord(
         pid=pid,
         host="127.0.0.1",
@@ -19,7 +19,7 @@ def record_for(pid: int, start_ticks: int | None) -> PidRecord:
         artifacts_destination="/tmp/artifacts",
         log_file="/tmp/registry.log",
         started_at="2024-01-01T00:00:00+00:00",
-        start_ticks=start_ticks,
+        create_time=started,
     )
 
 
@@ -35,7 +35,7 @@ def test_check_pid_file_without_file_finds_nothing(pid_file: Path) -> None:
 
 
 def test_check_pid_file_finds_a_live_process_with_its_start_time(pid_file: Path) -> None:
-    record = record_for(os.getpid(), process_start_ticks(os.getpid()))
+    record = record_for(os.getpid(), create_time(os.getpid()))
     write_pid_file(pid_file, record)
 
     assert check_pid_file(pid_file).record == record
@@ -61,11 +61,10 @@ def test_check_pid_file_removes_it_when_the_process_is_gone(pid_file: Path) -> N
     assert not pid_file.exists()
 
 
-@pytest.mark.skipif(not Path("/proc").exists(), reason="start times come from /proc")
 def test_check_pid_file_does_not_mistake_a_reused_pid_for_the_server(pid_file: Path) -> None:
-    started = process_start_ticks(os.getpid())
+    started = create_time(os.getpid())
     assert started is not None
-    write_pid_file(pid_file, record_for(os.getpid(), started + 1))
+    write_pid_file(pid_file, record_for(os.getpid(), started + 1.5))
 
     check = check_pid_file(pid_file)
 
@@ -86,5 +85,5 @@ def test_check_pid_file_removes_an_unreadable_file(pid_file: Path, content: str)
     assert not pid_file.exists()
 
 
-def test_process_start_ticks_is_unknown_for_a_missing_process() -> None:
-    assert process_start_ticks(PID_MAX + 1) is None
+def test_create_time_is_unknown_for_a_missing_process() -> None:
+    assert create_time(PID_MAX + 1) is None

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from psystock.registry._serverlog import last_meaningful_line
+from psystock.registry.local_server.serverlog import last_meaningful_line
 
 TRACEBACK = """\
 2024/01/01 INFO mlflow.store.db.utils: Updating database tables

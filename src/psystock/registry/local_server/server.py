@@ -1,7 +1,7 @@
 """The local MLflow registry server: start it in the background, stop it, say how it is.
 
 ``start_server`` runs ``python -m mlflow server`` (tracking, model registry and proxied artifact
-serving, the book's local "gradflow-light") detached in its own session, records it in
+serving, the book's local "gradflow-light") in its own session, records it in
 ``HOME/registry.pid`` and waits until ``/health`` answers. ``stop_server`` stops exactly that
 process group. ``server_status`` says what runs, where, and whether it answers. Before starting,
 the port and the backend database are checked, so each problem gets a one-line error.
@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
+import subprocess
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from psystock.errors import RegistryServerError
-from psystock.registry._backend import check_backend_store, with_default_driver
-from psystock.registry._pidfile import (
+from psystock.registry._uris import redact_uri, server_url
+from psystock.registry.local_server.backend import check_backend_store
+from psystock.registry.local_server.command import build_server_command, build_server_environment
+from psystock.registry.local_server.pidfile import (
     PID_FILE_NAME,
     PidFileCheck,
     PidRecord,
@@ -32,108 +31,18 @@ from psystock.registry._pidfile import (
     remove_pid_file,
     write_pid_file,
 )
-from psystock.registry._ports import is_port_in_use
-from psystock.registry._process import exit_code, process_start_ticks, spawn_detached, stop_group
-from psystock.registry._serverlog import LOG_FILE_NAME, last_meaningful_line
-from psystock.registry._uris import redact_uri, server_url
+from psystock.registry.local_server.ports import is_port_in_use
+from psystock.registry.local_server.process import create_time, spawn_in_new_session, stop_group
+from psystock.registry.local_server.serverlog import LOG_FILE_NAME, last_meaningful_line
+from psystock.registry.local_server.status import ServerStatus
 from psystock.settings import Settings
 
 logger = logging.getLogger(__name__)
-
-SERVER_ENVIRONMENT = {
-    # Without this, mlflow server also starts a job runner: 10 processes and 2 GB instead of 2.
-    "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
-    "MLFLOW_DISABLE_TELEMETRY": "true",
-    "DO_NOT_TRACK": "true",
-}
-"""Environment variables set for every server psystock starts."""
 
 HEALTH_PATH = "/health"
 _POLL_INTERVAL_S = 0.25
 _PROGRESS_INTERVAL_S = 5.0
 _HEALTH_TIMEOUT_S = 2.0
-
-
-@dataclass(frozen=True)
-class ServerStatus:
-    """What runs (or would run) from one psystock home.
-
-    Attributes:
-        url: the server's URL for clients on this machine.
-        backend_store_uri: the backend store, password hidden.
-        artifacts_destination: where the server stores artifacts.
-        pid_file: the pid file of this home.
-        log_file: the server's log.
-        is_running: a process started by psystock from this home runs.
-        is_healthy: ``/health`` answers at ``url``.
-        pid: the server's process id (also its process group), when running or just stopped.
-        started_at: when it was started (ISO 8601), when known.
-        was_already_running: ``start_server`` found it running and started nothing.
-        stale_pid: the pid named by a stale pid file that was found and removed.
-        stale_reason: why that pid file was stale.
-    """
-
-    url: str
-    backend_store_uri: str
-    artifacts_destination: str
-    pid_file: Path
-    log_file: Path
-    is_running: bool
-    is_healthy: bool
-    pid: int | None = None
-    started_at: str | None = None
-    was_already_running: bool = False
-    stale_pid: int | None = None
-    stale_reason: str | None = None
-
-    @property
-    def ui_url(self) -> str:
-        """The MLflow UI's page of registered models."""
-        return f"{self.url}/#/models"
-
-    def to_json(self) -> dict[str, Any]:
-        """The status as JSON-ready values."""
-        return {
-            "url": self.url,
-            "ui_url": self.ui_url,
-            "running": self.is_running,
-            "healthy": self.is_healthy,
-            "pid": self.pid,
-            "started_at": self.started_at,
-            "backend_store_uri": self.backend_store_uri,
-            "artifacts_destination": self.artifacts_destination,
-            "pid_file": str(self.pid_file),
-            "log_file": str(self.log_file),
-            "stale_pid": self.stale_pid,
-            "stale_reason": self.stale_reason,
-        }
-
-
-def build_server_command(settings: Settings) -> list[str]:
-    """The ``mlflow server`` command line for ``settings`` (the backend store goes by env)."""
-    registry = settings.registry
-    return [
-        sys.executable, "-m", "mlflow", "server",
-        "--host", registry.host,
-        "--port", str(registry.port),
-        "--workers", str(registry.workers),
-        "--serve-artifacts",
-        "--artifacts-destination", settings.artifacts_destination,
-    ]  # fmt: skip
-
-
-def build_server_environment(settings: Settings, base: Mapping[str, str]) -> dict[str, str]:
-    """The server's environment: ``base`` plus psystock's variables.
-
-    The backend store URI travels in ``MLFLOW_BACKEND_STORE_URI`` (read by ``mlflow server``)
-    rather than on the command line, so a database password never shows in ``ps``; a bare
-    ``postgresql://`` gets the psycopg2 driver (see ``with_default_driver``).
-    """
-    return {
-        **base,
-        **SERVER_ENVIRONMENT,
-        "MLFLOW_BACKEND_STORE_URI": with_default_driver(settings.backend_store_uri),
-    }
 
 
 def start_server(settings: Settings) -> ServerStatus:
@@ -147,7 +56,7 @@ def start_server(settings: Settings) -> ServerStatus:
             of this home runs with other settings, or the server exited or did not answer
             during start-up (the message quotes its log).
     """
-    home = settings.home.resolve()
+    home = settings.home
     home.mkdir(parents=True, exist_ok=True)
     with locked_pid_file(home / PID_FILE_NAME):
         return _start_locked(settings, home)
@@ -171,9 +80,9 @@ def _start_locked(settings: Settings, home: Path) -> ServerStatus:
             port=registry.port,
         )
     check_backend_store(settings.backend_store_uri, registry.backend_connect_timeout_s)
-    record, log_offset = _spawn(settings, home)
+    process, record, log_offset = _spawn(settings, home)
     try:
-        _wait_until_healthy(record, registry.start_timeout_s, log_offset)
+        _wait_until_healthy(process, record, registry.start_timeout_s, log_offset)
     except BaseException:  # Ctrl-C included: never leave a half-started server behind
         stop_group(record.pid, registry.stop_timeout_s)
         remove_pid_file(home / PID_FILE_NAME)
@@ -191,7 +100,7 @@ def stop_server(settings: Settings) -> ServerStatus:
     Raises:
         RegistryServerError: the process group cannot be signalled or does not stop.
     """
-    home = settings.home.resolve()
+    home = settings.home
     check = check_pid_file(home / PID_FILE_NAME)
     if check.record is None:
         return _status_without_server(settings, home, check, should_check_health=False)
@@ -203,7 +112,7 @@ def stop_server(settings: Settings) -> ServerStatus:
 
 def server_status(settings: Settings) -> ServerStatus:
     """What runs from this home and whether it answers; a stale pid file is removed."""
-    home = settings.home.resolve()
+    home = settings.home
     check = check_pid_file(home / PID_FILE_NAME)
     if check.record is None:
         return _status_without_server(settings, home, check)
@@ -219,8 +128,8 @@ def is_healthy(url: str) -> bool:
     return response.status_code == httpx.codes.OK
 
 
-def _spawn(settings: Settings, home: Path) -> tuple[PidRecord, int]:
-    """Start the server detached (own session), its output appended to the log."""
+def _spawn(settings: Settings, home: Path) -> tuple[subprocess.Popen[bytes], PidRecord, int]:
+    """Start the server in its own session, its output appended to the log."""
     command = build_server_command(settings)
     environment = build_server_environment(settings, os.environ)
     log_file = home / LOG_FILE_NAME
@@ -229,7 +138,8 @@ def _spawn(settings: Settings, home: Path) -> tuple[PidRecord, int]:
         log.write(f"--- psystock registry up at {started_at}: {' '.join(command)}\n".encode())
         log.flush()
         offset = log.tell()
-        pid = spawn_detached(command, environment, log)
+        process = spawn_in_new_session(command, environment, log)
+    pid = process.pid
     record = PidRecord(
         pid=pid,
         host=settings.registry.host,
@@ -238,7 +148,7 @@ def _spawn(settings: Settings, home: Path) -> tuple[PidRecord, int]:
         artifacts_destination=settings.artifacts_destination,
         log_file=str(log_file),
         started_at=started_at,
-        start_ticks=process_start_ticks(pid),
+        create_time=create_time(pid),
     )
     write_pid_file(home / PID_FILE_NAME, record)
     url = server_url(record.host, record.port)
@@ -249,16 +159,18 @@ def _spawn(settings: Settings, home: Path) -> tuple[PidRecord, int]:
         record.backend_store_uri,
         log_file,
     )
-    return record, offset
+    return process, record, offset
 
 
-def _wait_until_healthy(record: PidRecord, timeout_s: float, log_offset: int) -> None:
+def _wait_until_healthy(
+    process: subprocess.Popen[bytes], record: PidRecord, timeout_s: float, log_offset: int
+) -> None:
     url = server_url(record.host, record.port)
     log_file = Path(record.log_file)
     started = time.monotonic()
     next_progress = started + _PROGRESS_INTERVAL_S
     while True:
-        code = exit_code(record.pid)
+        code = process.poll()
         if code is not None:
             line = last_meaningful_line(log_file, log_offset) or "no output"
             raise RegistryServerError(

@@ -1,6 +1,6 @@
 import socket
 
-from psystock.registry._ports import is_port_in_use
+from psystock.registry.local_server.ports import is_port_in_use
 
 
 def test_is_port_in_use_when_something_listens() -> None:

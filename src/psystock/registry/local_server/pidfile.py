@@ -1,7 +1,7 @@
 """The pid file of the local registry server: what was started, and whether it still runs.
 
-The file records the process id together with the process's start time (from ``/proc``), so a
-pid the kernel has since given to another process is not mistaken for the registry server.
+The file records the process id together with the process's create time, so a pid the
+kernel has since given to another process is not mistaken for the registry server.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from psystock.registry._process import is_process_alive, process_start_ticks
+from psystock.registry.local_server.process import is_running
 
 PID_FILE_NAME = "registry.pid"
 """Name of the pid file inside the psystock home."""
@@ -31,8 +31,8 @@ class PidRecord:
         artifacts_destination: where the server stores artifacts.
         log_file: the server's log.
         started_at: wall-clock start, ISO 8601 (for people).
-        start_ticks: the kernel's start time of the process (clock ticks since boot), or
-            ``None`` where ``/proc`` does not exist.
+        create_time: the process's create time (seconds since the epoch, as ``psutil`` tells
+            it), or ``None`` when unknown.
     """
 
     pid: int
@@ -42,7 +42,7 @@ class PidRecord:
     artifacts_destination: str
     log_file: str
     started_at: str
-    start_ticks: int | None
+    create_time: float | None
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,8 @@ class PidFileCheck:
 def check_pid_file(path: Path) -> PidFileCheck:
     """Read ``path`` and tell whether the server it names still runs; remove it if stale.
 
-    A pid file is stale when its process is gone, when the pid now belongs to another process
-    (a different start time) or when the file cannot be parsed.
+    A pid file is stale when its process is gone (or a zombie), when the pid now belongs to
+    another process (a different create time) or when the file cannot be parsed.
     """
     try:
         text = path.read_text(encoding="utf-8")
@@ -75,13 +75,13 @@ def check_pid_file(path: Path) -> PidFileCheck:
     except (ValueError, TypeError) as exc:
         remove_pid_file(path)
         return PidFileCheck(None, None, f"unreadable: {exc}")
-    if is_process_alive(record.pid, record.start_ticks):
+    if is_running(record.pid, record.create_time):
         return PidFileCheck(record)
     remove_pid_file(path)
     reason = (
-        f"process {record.pid} is gone"
-        if process_start_ticks(record.pid) is None
-        else f"pid {record.pid} now belongs to another process"
+        f"pid {record.pid} now belongs to another process"
+        if is_running(record.pid, None)
+        else f"process {record.pid} is gone"
     )
     return PidFileCheck(None, record.pid, reason)
 

@@ -1,12 +1,12 @@
 import sys
 from pathlib import Path
 
-from psystock.registry.server import (
+from psystock.registry.local_server.command import (
     SERVER_ENVIRONMENT,
-    ServerStatus,
     build_server_command,
     build_server_environment,
 )
+from psystock.registry.local_server.status import ServerStatus
 from psystock.settings import Settings, load_settings
 
 
@@ -50,6 +50,8 @@ def test_build_server_environment_passes_the_backend_with_its_driver(tmp_path: P
     assert environment["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] == "false"
     assert environment["MLFLOW_DISABLE_TELEMETRY"] == "true"
     assert environment["DO_NOT_TRACK"] == "true"
+    assert environment["MLFLOW_WEBHOOK_ALLOWED_SCHEMES"] == "http,https"
+    assert environment["MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS"] == "true"
     assert set(SERVER_ENVIRONMENT) <= set(environment)
 
 
