@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from psystock.errors import PsystockError
+from psystock.quickstart.run import QuickstartRun
 
 if TYPE_CHECKING:
-    from psystock.quickstart import QuickstartRun
     from psystock.serving import BackgroundServer
 
 logger = logging.getLogger(__name__)
