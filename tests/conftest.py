@@ -7,6 +7,7 @@ get ``e2e``. When ``CI`` is set, a missing service fails the test instead of ski
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -223,12 +224,26 @@ def registered_model(mlflow_server: MlflowServer) -> RegisteredModel:
     return RegisteredModel(name=MODEL_NAME, version=version, tracking_uri=mlflow_server.url)
 
 
+LOG_LINE = re.compile(r"^\d\d:\d\d:\d\d (DEBUG|INFO|WARNING|ERROR) +[\w.]+: ")
+"""A line of psystock's log on stderr (``psystock.logging.LOG_FORMAT``)."""
+
+
+def without_log_lines(text: str) -> str:
+    """``text`` without psystock's log lines: what a command said beside its log."""
+    return "".join(line for line in text.splitlines(keepends=True) if not LOG_LINE.match(line))
+
+
 class CliResult(NamedTuple):
     """What one run of ``psystock`` through its real entry point produced."""
 
     exit_code: int
     stdout: str
     stderr: str
+
+    @property
+    def said(self) -> str:
+        """stderr without the log lines (each command's first log line names the registry)."""
+        return without_log_lines(self.stderr)
 
 
 RunCli = Callable[..., CliResult]

@@ -408,6 +408,29 @@ class Settings(BaseSettings):
         return self.scoring.cache_dir or self.home / "cache" / "models"
 
 
+def ensure_home(settings: Settings) -> Path:
+    """Create the psystock home (and its parents) if needed; return it.
+
+    Raises:
+        ConfigError: it cannot be created (a parent is a file, no permission, a read-only
+            file system); the message names the home and why.
+    """
+    home = settings.home
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        blocker = next((p for p in (home, *home.parents) if p.exists()), None)
+        if blocker is not None and not blocker.is_dir():
+            reason = f"{blocker} is not a directory"
+        else:
+            reason = (exc.strerror or type(exc).__name__).lower()
+        raise ConfigError(
+            f"the psystock home {home} (--home or PSYSTOCK_HOME) cannot be created: {reason}",
+            home=str(home),
+        ) from exc
+    return home
+
+
 def check_tracking_uri(uri: str) -> None:
     """Refuse a tracking URI psystock cannot use, saying what to use instead.
 

@@ -16,15 +16,27 @@ from typing import Any
 import click
 
 from psystock import __version__
-from psystock.cli._context import CliState
+from psystock.cli._context import CliState, where_line
 from psystock.errors import PsystockError
 from psystock.extras import missing_extra
 from psystock.logging import configure_logging
+from psystock.settings import ensure_home
 
 logger = logging.getLogger(__name__)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+EXIT_CODES_EPILOG = (
+    "Exit codes: 0 done; 1 the registry, a model, a data source or the machine failed; "
+    "2 bad input or settings (a setting, an option, a file, a row of data); "
+    "3 `registry status`: not running; 130 interrupted (Ctrl-C); 143 stopped (SIGTERM). "
+    "Every error ends in one line, `Error: ...`, saying what to do."
+)
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=EXIT_CODES_EPILOG,
+)
 @click.version_option(__version__, prog_name="psystock")
 @click.option(
     "--home",
@@ -67,7 +79,11 @@ def cli(
         overrides["log_level"] = log_level.upper()
     state = CliState(overrides=overrides, debug=debug)
     ctx.obj = state
-    configure_logging(state.settings().log_level)
+    settings = state.settings()
+    configure_logging(settings.log_level)
+    ensure_home(settings)
+    if ctx.invoked_subcommand != "quickstart":  # the quickstart says which registry it runs
+        logger.info("%s", where_line(settings))
 
 
 def _register_commands() -> None:
@@ -107,4 +123,18 @@ def main(argv: list[str] | None = None) -> None:
             logger.exception("psystock failed")
         click.echo(f"Error: {error.message}", err=True)
         sys.exit(error.exit_code)
+    except Exception as exc:  # a bug, or a failure nobody translated: still one line
+        logger.debug("psystock failed", exc_info=True)
+        if debug:
+            raise
+        click.echo(f"Error: {_unexpected(exc)} (run with --debug to see where)", err=True)
+        sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _unexpected(exc: Exception) -> str:
+    """``exc`` in one line: a file system error names its file, anything else its type."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror.lower()}"
+    return f"unexpected {type(exc).__name__}: {str(exc).strip() or 'no message'}"

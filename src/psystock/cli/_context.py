@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from psystock.registry._uris import redact_uri
 from psystock.settings import Settings, load_settings
 
 
@@ -38,3 +39,14 @@ def get_state() -> CliState:
     """The ``CliState`` of the running command."""
     state = click.get_current_context().find_object(CliState)
     return state if state is not None else CliState()
+
+
+def where_line(settings: Settings) -> str:
+    """Which registry a command talks to and where its home is (each command's first log line)."""
+    uri = redact_uri(settings.resolved_tracking_uri)
+    source = (
+        "MLFLOW_TRACKING_URI"
+        if settings.tracking_uri
+        else "the local registry, MLFLOW_TRACKING_URI is not set"
+    )
+    return f"registry {uri} ({source}), PSYSTOCK_HOME {settings.home}"

@@ -13,7 +13,7 @@ import pytest
 from psystock.data.yahoo import fetch_yahoo
 from psystock.errors import DataSourceError
 from psystock.settings import DataSettings
-from tests.conftest import free_port
+from tests.conftest import free_port, without_log_lines
 
 FALLBACK = "; use --source synthetic or --source csv PATH"
 
@@ -73,6 +73,7 @@ def test_data_fetch_yahoo_offline_exits_1_with_one_line(
         main(["--home", str(tmp_path), "data", "fetch", "--source", "yahoo"])
 
     out, err = capsys.readouterr()
+    err = without_log_lines(err)  # the first log line names the registry and the home
     assert out == ""
     assert err.startswith("Error: cannot fetch BTC-USD from Yahoo Finance: ")
     assert err.endswith(FALLBACK + "\n")

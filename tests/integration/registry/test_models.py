@@ -12,7 +12,7 @@ import pytest
 from psystock.errors import ModelNotFoundError
 from psystock.registry.models import ModelVersionSummary, list_versions, promote
 from psystock.settings import Settings, load_settings
-from tests.conftest import MlflowServer, free_port, log_xgboost_booster
+from tests.conftest import MlflowServer, free_port, log_xgboost_booster, without_log_lines
 from tests.integration.registry.conftest import RunPsystock, last_line
 
 
@@ -198,11 +198,14 @@ def test_cli_promote_errors_name_what_is_wrong(
         "not found"
     )
     assert bad_stage.returncode == 2
-    assert bad_stage.stderr == (
+    assert without_log_lines(bad_stage.stderr) == (
         "Error: stage 'Prod': expected one of Staging, Production, Archived, None\n"
     )
     assert bad_version.returncode == 2
-    assert bad_version.stderr == "Error: version 'v1': expected a positive integer\n"
+    assert (
+        without_log_lines(bad_version.stderr)
+        == "Error: version 'v1': expected a positive integer\n"
+    )
 
 
 def test_cli_models_list_fails_fast_when_the_registry_is_unreachable(

@@ -18,7 +18,7 @@ from psystock.registry.local_server import start_server
 from psystock.registry.local_server.pidfile import PidRecord, write_pid_file
 from psystock.registry.local_server.process import create_time
 from psystock.settings import load_settings
-from tests.conftest import free_port
+from tests.conftest import free_port, without_log_lines
 from tests.integration.registry.conftest import RunPsystock, last_line
 
 PID_MAX = int(Path("/proc/sys/kernel/pid_max").read_text())
@@ -130,7 +130,7 @@ def test_registry_up_fails_when_the_port_is_in_use(
         up = run_psystock("--home", tmp_path, "registry", "up", "--port", port)
 
     assert up.returncode == 1
-    assert up.stderr == (
+    assert without_log_lines(up.stderr) == (
         f"Error: port {port} on 127.0.0.1 is already in use: "
         "pass --port with a free port, or stop what listens there\n"
     )
@@ -148,7 +148,7 @@ def test_registry_up_fails_when_the_database_is_unreachable(
     )
 
     assert up.returncode == 1
-    assert up.stderr == (
+    assert without_log_lines(up.stderr) == (
         "Error: cannot reach the backend store postgresql://nobody:***@127.0.0.1:1/nodb: "
         'connection to server at "127.0.0.1", port 1 failed: Connection refused\n'
     )

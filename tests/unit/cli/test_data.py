@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import RunCli
+from tests.conftest import RunCli, without_log_lines
 
 
 def test_data_fetch_csv_writes_prices_and_names_the_source(
@@ -82,7 +82,7 @@ def test_data_fetch_bad_cell_fails_with_row_and_column_and_keeps_the_old_file(
 
     assert code == 2
     assert out == ""
-    assert err == "Error: row 17, column Open: expected a number, got 'abc'\n"
+    assert without_log_lines(err) == "Error: row 17, column Open: expected a number, got 'abc'\n"
     assert (tmp_path / "data" / "prices.csv").read_bytes() == before
     assert sorted(p.name for p in (tmp_path / "data").iterdir()) == [
         "prices.csv", "prices.meta.json",
@@ -102,7 +102,7 @@ def test_data_fetch_gap_fails_naming_the_missing_day(
     )
 
     assert code == 2
-    assert err == (
+    assert without_log_lines(err) == (
         "Error: missing days: 2014-09-26; expected one row per calendar day from 2014-09-17 "
         "to 2014-10-15\n"
     )

@@ -15,7 +15,7 @@ def test_batch_score_without_the_batch_extra_names_it(
 ) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     result = run_cli("batch", "score", "in.csv", "out.csv")
-    assert (result.exit_code, result.stderr) == (
+    assert (result.exit_code, result.said) == (
         1,
         "Error: psystock batch score needs matplotlib, which is not installed: "
         "pip install 'psystock[batch]' (the batch extra)\n",
@@ -27,7 +27,7 @@ def test_train_without_the_train_extra_names_it(
 ) -> None:
     monkeypatch.setitem(sys.modules, "sklearn", None)
     result = run_cli("train")
-    assert result.stderr == (
+    assert result.said == (
         "Error: psystock train needs sklearn, which is not installed: "
         "pip install 'psystock[train]' (the train extra)\n"
     )
@@ -51,7 +51,7 @@ def test_an_unforeseen_missing_library_still_gives_one_error_line(
 ) -> None:
     monkeypatch.setitem(sys.modules, "yfinance", None)
     result = run_cli(importing_command)
-    assert (result.exit_code, result.stderr) == (
+    assert (result.exit_code, result.said) == (
         1,
         "Error: this command needs yfinance, which is not installed: "
         "pip install 'psystock[yahoo]' (the yahoo extra)\n",

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tests.conftest import RunCli
+from tests.conftest import RunCli, without_log_lines
 
 
 def test_train_without_prices_says_to_fetch_first(tmp_path: Path, run_cli: RunCli) -> None:
@@ -10,7 +10,7 @@ def test_train_without_prices_says_to_fetch_first(tmp_path: Path, run_cli: RunCl
 
     assert code == 1
     assert out == ""
-    assert err == (
+    assert without_log_lines(err) == (
         f"Error: no prices at {tmp_path / 'data' / 'prices.csv'}: run `psystock data fetch` "
         "first (or pass --data PATH)\n"
     )
@@ -22,7 +22,7 @@ def test_train_with_too_few_days_names_what_it_needs(tmp_path: Path, run_cli: Ru
     code, _, err = run_cli("--home", str(tmp_path), "train")
 
     assert code == 2
-    assert err == (
+    assert without_log_lines(err) == (
         "Error: not enough prices to build features: expected at least 15 consecutive days "
         "(14 of history and the label day), got 10 days\n"
     )
