@@ -22,7 +22,6 @@ import httpx
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-BTC_CSV = REPO_ROOT.parent / "shared" / "data" / "btc-usd-daily.csv"
 IN_CI = bool(os.environ.get("CI"))
 MODEL_NAME = "training-model-psystock"
 
@@ -66,10 +65,15 @@ def port() -> int:
 
 
 @pytest.fixture(scope="session")
-def btc_csv() -> Path:
-    """The real BTC-USD daily prices shared with this repository (never committed)."""
-    require(BTC_CSV.is_file(), f"real price data at {BTC_CSV}")
-    return BTC_CSV
+def btc_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """BTC-USD daily prices in Yahoo Finance's CSV layout, generated (``tests/price_data.py``).
+
+    The same days as the book's real file (2014-09-17 to 2024-03-31, 3,484 rows); the suite
+    needs no data from outside the repository.
+    """
+    from tests.price_data import write_yahoo_csv
+
+    return write_yahoo_csv(tmp_path_factory.mktemp("prices") / "btc-usd-daily.csv")
 
 
 def postgres_available(dsn: str = "host=127.0.0.1 port=5432 dbname=test") -> bool:

@@ -1,9 +1,10 @@
 """``psystock quickstart`` as a user runs it: the real executable, a fresh home, a free port.
 
-The first run starts the registry, trains on the real BTC-USD prices and promotes version 1.
-The second run reuses that registry, finds Yahoo Finance unreachable (a dead proxy makes that
-certain with or without internet), falls back to synthetic prices, promotes version 2 and
-stops the registry.
+Each test has a home of its own. In the first, the quickstart starts the registry, trains on a
+BTC-USD file and promotes version 1. In the second, a registry already runs (``registry up``):
+the quickstart reuses it, finds Yahoo Finance unreachable (a dead proxy makes that certain
+with or without internet), falls back to synthetic prices, serves until Ctrl-C and stops the
+registry.
 """
 
 import os
@@ -92,9 +93,9 @@ class Sandbox:
         )
 
 
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    root = tmp_path_factory.mktemp("quickstart")
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
+    root = tmp_path
     port = free_port()
     env = {
         key: value
@@ -109,7 +110,15 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     }
     box = Sandbox(home=root / "home", port=port, env=env)
     yield box
-    box.run("registry", "down")  # whatever a failed test left running
+    box.run("registry", "down")  # whatever a test started or left running
+
+
+@pytest.fixture
+def running_registry(sandbox: Sandbox) -> Sandbox:
+    """The sandbox with its registry started by ``psystock registry up``."""
+    up = sandbox.run("registry", "up")
+    assert up.returncode == 0, up.stderr
+    return sandbox
 
 
 def summary_of(stdout: str) -> dict[str, str]:
@@ -119,7 +128,7 @@ def summary_of(stdout: str) -> dict[str, str]:
     return {match.group(1): match.group(2) for match in lines if match}
 
 
-def test_quickstart_on_real_prices_ends_with_version_1_in_production(
+def test_quickstart_on_a_price_file_starts_the_registry_and_ends_with_version_1_in_production(
     sandbox: Sandbox, btc_csv: Path
 ) -> None:
     from mlflow import MlflowClient
@@ -160,11 +169,12 @@ def test_quickstart_on_real_prices_ends_with_version_1_in_production(
     assert summary["Run"].startswith(str(version.run_id))
 
 
-def test_quickstart_again_reuses_the_registry_falls_back_to_synthetic_and_stops(
-    sandbox: Sandbox,
+def test_quickstart_reuses_a_running_registry_falls_back_to_synthetic_serves_and_stops(
+    running_registry: Sandbox,
 ) -> None:
     from mlflow import MlflowClient
 
+    sandbox = running_registry
     assert httpx.get(f"{sandbox.url}/health", timeout=5).status_code == 200
     env = {**sandbox.env, "PSYSTOCK_DATA__YAHOO_PROXY": f"http://127.0.0.1:{free_port()}"}
     offline = Sandbox(home=sandbox.home, port=sandbox.port, env=env)
@@ -193,7 +203,7 @@ def test_quickstart_again_reuses_the_registry_falls_back_to_synthetic_and_stops(
         "2014-09-17 to 2018-10-25"
     )
     assert summary["Model"] == (
-        f"{MODEL_NAME} version 2: stage Production, alias production (trained on SYNTHETIC prices)"
+        f"{MODEL_NAME} version 1: stage Production, alias production (trained on SYNTHETIC prices)"
     )
     assert summary["Registry"] == (
         f"stopped (start it again with `psystock --home {sandbox.home} registry up`)"
@@ -203,6 +213,6 @@ def test_quickstart_again_reuses_the_registry_falls_back_to_synthetic_and_stops(
     # The registry is down; its SQLite store still says what the run left behind.
     client = MlflowClient(f"sqlite:///{sandbox.home / 'mlflow.db'}")
     versions = {str(v.version): v for v in client.search_model_versions(f"name = '{MODEL_NAME}'")}
-    assert (versions["1"].current_stage, versions["2"].current_stage) == ("Archived", "Production")
-    assert versions["2"].tags["data_source"] == "synthetic(seed=42)"
-    assert str(client.get_model_version_by_alias(MODEL_NAME, "production").version) == "2"
+    assert [(number, v.current_stage) for number, v in versions.items()] == [("1", "Production")]
+    assert versions["1"].tags["data_source"] == "synthetic(seed=42)"
+    assert str(client.get_model_version_by_alias(MODEL_NAME, "production").version) == "1"

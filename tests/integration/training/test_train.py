@@ -36,7 +36,7 @@ def settings_for(home: Path, tracking_uri: str, model_name: str) -> Settings:
 def btc_training(
     mlflow_server: MlflowServer, btc_csv: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Settings, TrainingResult]:
-    """One training run on the real prices, shared by the tests that inspect it."""
+    """One training run on the BTC-USD file, shared by the tests that inspect it."""
     home = tmp_path_factory.mktemp("home")
     settings = settings_for(home, mlflow_server.url, unique("psystock-test-btc"))
     save_prices(fetch_prices(FetchRequest("csv", btc_csv), settings), home / "prices.csv")

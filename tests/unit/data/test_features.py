@@ -66,7 +66,7 @@ def test_build_features_makes_hand_checked_windows_of_three_days() -> None:
     assert set(features.dtypes) == {np.dtype("int64")}
 
 
-def test_build_features_on_the_first_real_btc_days_matches_the_hand_check(
+def test_build_features_on_the_first_btc_days_matches_the_hand_check(
     btc_csv: Path,
 ) -> None:
     # Close vs Open of 2014-09-17 .. 2014-10-02 read off the file:
@@ -86,7 +86,7 @@ def test_build_features_on_the_first_real_btc_days_matches_the_hand_check(
     ]
 
 
-def test_build_features_on_all_real_days_makes_one_row_per_day_after_the_first_window(
+def test_build_features_on_all_days_makes_one_row_per_day_after_the_first_window(
     btc_csv: Path,
 ) -> None:
     checked = check_prices(read_price_csv(btc_csv))

@@ -38,7 +38,7 @@ def test_check_prices_accepts_clean_prices_and_types_the_columns(tmp_path: Path)
     assert (report.first_date, report.last_date) == ("2024-01-01", "2024-01-05")
 
 
-def test_check_prices_accepts_the_real_btc_file(btc_csv: Path) -> None:
+def test_check_prices_accepts_a_full_btc_file(btc_csv: Path) -> None:
     checked = check_prices(read_price_csv(btc_csv))
 
     assert checked.report.rows_kept == 3484

@@ -22,7 +22,7 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(home=tmp_path / "home")
 
 
-def test_fetch_prices_reads_the_real_csv_and_labels_it_with_its_path(
+def test_fetch_prices_reads_a_yahoo_csv_and_labels_it_with_its_path(
     btc_csv: Path, settings: Settings
 ) -> None:
     fetched = fetch_prices(FetchRequest("csv", btc_csv), settings)
