@@ -250,3 +250,45 @@ def test_webhooks_create_list_delete(registry: Registry) -> None:
 def test_webhook_with_an_unknown_event_is_refused(registry: Registry) -> None:
     with pytest.raises(RegistryError, match=r"^creating webhook h -> http://127.0.0.1:9/x: .*"):
         create_webhook(registry.settings, "h", "http://127.0.0.1:9/x", ["model_version.exploded"])
+
+
+_WITHOUT_MLFLOW = """
+import sys, tempfile
+from pathlib import Path
+sys.modules["mlflow"] = None  # any import of mlflow now fails
+from psystock.registry.models import list_versions, promote
+from psystock.registry.resolve import resolve_reference
+from psystock.registry.artifacts import download_model
+from psystock.registry.runs import find_runs, start_run
+from psystock.registry.webhooks import list_webhooks
+from psystock.settings import Settings
+settings = Settings(tracking_uri=sys.argv[1], home=tempfile.mkdtemp())
+name = sys.argv[2]
+promote(settings, "2", "Production", name)
+resolved = resolve_reference(f"models:/{name}/Production", settings)
+model = download_model(resolved, Path(tempfile.mkdtemp()) / "m", settings)
+with start_run(settings, "no-mlflow", "job", {"k": "v"}) as run:
+    run.log(metrics={"m": 1.0})
+runs = find_runs(settings, "no-mlflow", tags={"k": "v"})
+print(resolved.version, (model / "MLmodel").read_text().strip(), len(list_versions(settings, name)))
+print(len(runs), type(list_webhooks(settings)).__name__)
+"""
+
+
+def test_over_http_no_operation_imports_mlflow(mlflow_server: MlflowServer, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    name = f"contract-{uuid.uuid4().hex[:8]}"
+    seed_model(mlflow_server.url, name, tmp_path)
+
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_MLFLOW, mlflow_server.url, name],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["2", "accuracy:", "0.625", "2", "1", "list"]
