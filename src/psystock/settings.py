@@ -344,17 +344,19 @@ class Settings(BaseSettings):
     server, ``http://REGISTRY_HOST:REGISTRY_PORT``."""
 
     tracking_token: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("MLFLOW_TRACKING_TOKEN", "tracking_token")
+        None, validation_alias=AliasChoices("MLFLOW_TRACKING_TOKEN", "PSYSTOCK_TRACKING_TOKEN")
     )
     """Bearer token for an HTTP registry (MLflow's ``MLFLOW_TRACKING_TOKEN``)."""
 
     tracking_username: str | None = Field(
-        None, validation_alias=AliasChoices("MLFLOW_TRACKING_USERNAME", "tracking_username")
+        None,
+        validation_alias=AliasChoices("MLFLOW_TRACKING_USERNAME", "PSYSTOCK_TRACKING_USERNAME"),
     )
     """User name for an HTTP registry with basic auth (``MLFLOW_TRACKING_USERNAME``)."""
 
     tracking_password: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("MLFLOW_TRACKING_PASSWORD", "tracking_password")
+        None,
+        validation_alias=AliasChoices("MLFLOW_TRACKING_PASSWORD", "PSYSTOCK_TRACKING_PASSWORD"),
     )
     """Password for an HTTP registry with basic auth (``MLFLOW_TRACKING_PASSWORD``)."""
 

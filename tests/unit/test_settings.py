@@ -76,3 +76,19 @@ def test_a_blank_tracking_uri_means_the_local_registry(monkeypatch: pytest.Monke
 
     assert settings.is_default_registry
     assert settings.resolved_tracking_uri == "http://127.0.0.1:5000"
+
+
+def test_registry_credentials_come_from_mlflow_s_variables_or_psystock_s(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", "t0k3n")
+    monkeypatch.setenv("PSYSTOCK_TRACKING_USERNAME", "me")
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", "pw")
+
+    settings = load_settings()
+
+    assert settings.tracking_token is not None
+    assert settings.tracking_token.get_secret_value() == "t0k3n"
+    assert settings.tracking_username == "me"
+    assert settings.tracking_password is not None
+    assert "pw" not in repr(settings)
