@@ -193,7 +193,7 @@ def test_upgrade_with_output_writes_a_directory_and_leaves_the_registry(
     output = tmp_path / "upgraded"
     result = psystock("models", "upgrade", f"models:/{book_name}@champion", "--output", output)
     assert result.exit_code == 1  # no such alias yet: nothing written
-    assert result.stderr.startswith(f"Error: model models:/{book_name}@champion: ")
+    assert result.said.startswith(f"Error: model models:/{book_name}@champion: ")
     assert not output.exists()
     MlflowClient(mlflow_server.url).set_registered_model_alias(book_name, "champion", "1")
 

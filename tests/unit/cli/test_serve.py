@@ -72,7 +72,7 @@ def test_serve_refuses_an_empty_or_unreadable_token(
 ) -> None:
     result = run_cli("serve", *args)
     assert result.exit_code == 2
-    assert result.stderr == message
+    assert result.said == message
 
 
 def test_serve_refuses_an_empty_token_file(run_cli: RunCli, tmp_path: Path) -> None:
@@ -80,7 +80,7 @@ def test_serve_refuses_an_empty_token_file(run_cli: RunCli, tmp_path: Path) -> N
     token_file.write_text("\n")
     result = run_cli("serve", "--auth-token-file", token_file)
     assert result.exit_code == 2
-    assert result.stderr == (
+    assert result.said == (
         "Error: invalid setting PSYSTOCK_SERVING__AUTH_TOKEN_FILE: the token file"
         f" {token_file} is empty\n"
     )
@@ -93,7 +93,7 @@ def test_serve_on_a_port_in_use_prints_one_error_line_and_exits_2(run_cli: RunCl
         port = taken.getsockname()[1]
         result = run_cli("serve", "--port", str(port), "--no-webhook")
     assert result.exit_code == 2
-    assert result.stderr == (
+    assert result.said == (
         f"Error: cannot listen on 127.0.0.1:{port}: the port is in use; stop what uses it or"
         " choose another port with --port (PSYSTOCK_SERVING__PORT)\n"
     )
