@@ -34,6 +34,7 @@ class ModelVersionRecord:
         created_ms: registration time, milliseconds since the epoch.
         aliases: aliases the registry reported with it (search results may lack them).
         tags: its tags.
+        description: its description.
     """
 
     name: str
@@ -44,6 +45,7 @@ class ModelVersionRecord:
     created_ms: int
     aliases: tuple[str, ...] = ()
     tags: dict[str, str] = field(default_factory=dict)
+    description: str = ""
 
 
 @dataclass(frozen=True)

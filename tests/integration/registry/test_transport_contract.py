@@ -292,3 +292,37 @@ def test_over_http_no_operation_imports_mlflow(mlflow_server: MlflowServer, tmp_
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["2", "accuracy:", "0.625", "2", "1", "list"]
+
+
+def test_register_a_model_directory_as_a_new_version(registry: Registry, tmp_path: Path) -> None:
+    from psystock.registry.versions import VersionSource, read_version, register_model_dir
+
+    model_dir = tmp_path / "upgraded"
+    (model_dir / "sub").mkdir(parents=True)
+    (model_dir / "MLmodel").write_text("upgraded: true\n")
+    (model_dir / "sub" / "model.ubj").write_bytes(b"\x00\x01")
+    source = VersionSource(registry.name, "1", registry.run_ids[0], {"kept": "yes"}, "first")
+
+    new = register_model_dir(registry.settings, model_dir, source, {"upgraded_from": "v1"}, "v3")
+    read = read_version(registry.settings, registry.name, new.version)
+    resolved = resolve_reference(f"models:/{registry.name}/{new.version}", registry.settings)
+    with open_transport(registry.settings) as transport:
+        copy = transport.download_artifacts(resolved.artifact_uri, tmp_path / "copy")
+        run = transport.get_run(new.run_id)
+
+    assert new.version == "3"
+    assert (read.run_id, read.description) == (new.run_id, "v3")
+    assert read.tags == {"kept": "yes", "upgraded_from": "v1"}
+    assert (copy / "MLmodel").read_text() == "upgraded: true\n"
+    assert (copy / "sub" / "model.ubj").read_bytes() == b"\x00\x01"
+    assert (run.name, run.status, run.tags["upgraded_from"]) == (
+        "psystock-models-upgrade", "FINISHED", "v1"
+    )  # fmt: skip
+    seed = read_version(registry.settings, registry.name, "1")
+    assert run.experiment_id == _experiment_of_run(registry, seed.run_id)
+
+
+def _experiment_of_run(registry: Registry, run_id: str | None) -> str:
+    assert run_id is not None
+    with open_transport(registry.settings) as transport:
+        return transport.get_run(run_id).experiment_id

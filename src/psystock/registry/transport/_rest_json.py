@@ -54,6 +54,7 @@ def model_version(body: dict[str, Any]) -> ModelVersionRecord:
         created_ms=int(body.get("creation_timestamp", 0)),
         aliases=tuple(sorted(str(alias) for alias in body.get("aliases", []))),
         tags=_dict_of(body.get("tags")),
+        description=str(body.get("description") or ""),
     )
 
 

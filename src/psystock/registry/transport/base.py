@@ -59,6 +59,12 @@ class RegistryTransport(ABC):
         """The URI the artifacts of ``name`` version ``version`` download from."""
 
     @abstractmethod
+    def create_model_version(
+        self, name: str, source: str, run_id: str, tags: dict[str, str], description: str
+    ) -> rec.ModelVersionRecord:
+        """Register the artifacts at ``source`` (logged by ``run_id``) as a new version."""
+
+    @abstractmethod
     def get_logged_model(self, model_id: str) -> rec.LoggedModelRecord:
         """The MLflow 3 logged model ``model_id``."""
 
@@ -111,8 +117,11 @@ class RegistryTransport(ABC):
         """Set the run's status and end time (terminates it)."""
 
     @abstractmethod
-    def log_artifact(self, run: rec.RunRecord, source: Path) -> None:
-        """Upload the local file ``source`` to the root of the run's artifacts."""
+    def log_artifact(self, run: rec.RunRecord, source: Path, artifact_path: str = "") -> None:
+        """Upload the local file or directory ``source`` into ``artifact_path`` of the run.
+
+        A file keeps its name; a directory's content goes into ``artifact_path`` itself.
+        """
 
     @abstractmethod
     def download_artifacts(self, uri: str, destination: Path) -> Path:

@@ -84,6 +84,19 @@ class HttpTransport(RegistryTransport):
         return str(self._get("/model-versions/get-download-uri", query).get("artifact_uri", ""))
 
     @override
+    def create_model_version(
+        self, name: str, source: str, run_id: str, tags: dict[str, str], description: str
+    ) -> rec.ModelVersionRecord:
+        body = {
+            "name": name,
+            "source": source,
+            "run_id": run_id,
+            "tags": wire.pairs(tags),
+            "description": description,
+        }
+        return wire.model_version(self._post("/model-versions/create", body)["model_version"])
+
+    @override
     def get_logged_model(self, model_id: str) -> rec.LoggedModelRecord:
         info = self._get(f"/logged-models/{quote(model_id)}", {}).get("model", {}).get("info", {})
         return rec.LoggedModelRecord(
@@ -173,14 +186,18 @@ class HttpTransport(RegistryTransport):
         self._post("/runs/update", {"run_id": run_id, "status": str(status), "end_time": end_ms})
 
     @override
-    def log_artifact(self, run: rec.RunRecord, source: Path) -> None:
+    def log_artifact(self, run: rec.RunRecord, source: Path, artifact_path: str = "") -> None:
         parts = urlsplit(run.artifact_uri)
         if parts.scheme != PROXY_SCHEME:
-            self._other_stores().log_artifact(run, source)
+            self._other_stores().log_artifact(run, source, artifact_path)
             return
-        with source.open("rb") as content:
-            path = f"{parts.path.strip('/')}/{source.name}"
-            self._call("PUT", f"{ARTIFACTS_API}/{quote(path)}", content=content.read())
+        root = "/".join(part for part in (parts.path.strip("/"), artifact_path.strip("/")) if part)
+        files = sorted(p for p in source.rglob("*") if p.is_file()) if source.is_dir() else [source]
+        for file in files:
+            name = file.relative_to(source).as_posix() if source.is_dir() else file.name
+            with file.open("rb") as content:
+                path = quote(f"{root}/{name}")
+                self._call("PUT", f"{ARTIFACTS_API}/{path}", content=content.read())
 
     @override
     def download_artifacts(self, uri: str, destination: Path) -> Path:

@@ -80,6 +80,16 @@ class MlflowClientTransport(RegistryTransport):
             return str(self._client.get_model_version_download_uri(name, version))
 
     @override
+    def create_model_version(
+        self, name: str, source: str, run_id: str, tags: dict[str, str], description: str
+    ) -> rec.ModelVersionRecord:
+        with mlflow_errors(self.uri):
+            created = self._client.create_model_version(
+                name, source, run_id=run_id, tags=_cut(tags), description=description
+            )
+        return _model_version(created)
+
+    @override
     def get_logged_model(self, model_id: str) -> rec.LoggedModelRecord:
         with mlflow_errors(self.uri):
             logged = self._client.get_logged_model(model_id)
@@ -170,9 +180,12 @@ class MlflowClientTransport(RegistryTransport):
             self._client.set_terminated(run_id, status=str(status), end_time=end_ms)
 
     @override
-    def log_artifact(self, run: rec.RunRecord, source: Path) -> None:
+    def log_artifact(self, run: rec.RunRecord, source: Path, artifact_path: str = "") -> None:
         with mlflow_errors(self.uri):
-            self._client.log_artifact(run.run_id, str(source))
+            if source.is_dir():
+                self._client.log_artifacts(run.run_id, str(source), artifact_path or None)
+            else:
+                self._client.log_artifact(run.run_id, str(source), artifact_path or None)
 
     @override
     def download_artifacts(self, uri: str, destination: Path) -> Path:
@@ -230,6 +243,7 @@ def _model_version(version: ModelVersion) -> rec.ModelVersionRecord:
         created_ms=int(version.creation_timestamp or 0),
         aliases=tuple(sorted(version.aliases or ())),
         tags=dict(version.tags or {}),
+        description=version.description or "",
     )
 
 
