@@ -25,7 +25,7 @@ BTC_CSV = REPO.parent / "shared" / "data" / "btc-usd-daily.csv"
 MODEL_NAME = "training-model-psystock"
 FEATURES = 14
 
-# Runs one command and reports its wall time and peak RSS. A small process of its own: on
+# Runs one command and reports its wall time, CPU time and peak RSS. A small process of its own: on
 # Linux a child's ru_maxrss starts from its parent's RSS at fork (it survives exec), so
 # measuring from this (large) benchmark process would overstate small children.
 _MEASURE = textwrap.dedent(
@@ -34,8 +34,10 @@ _MEASURE = textwrap.dedent(
     started = time.perf_counter()
     done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wall_s = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_kb = usage.ru_maxrss
     print(json.dumps({"wall_s": wall_s, "peak_mb": peak_kb / 1024,
+                      "cpu_s": usage.ru_utime + usage.ru_stime,
                       "code": done.returncode, "stderr": done.stderr.decode()[-2000:]}))
     """
 )
@@ -43,10 +45,11 @@ _MEASURE = textwrap.dedent(
 
 @dataclass(frozen=True)
 class Measurement:
-    """Wall time and peak RSS of one child process."""
+    """Wall time, peak RSS and CPU time (user + system, all threads) of one child process."""
 
     wall_s: float
     peak_mb: float
+    cpu_s: float = 0.0
 
 
 def free_port() -> int:
@@ -141,4 +144,4 @@ def measure(command: list[str], env: dict[str, str]) -> Measurement:
     report = json.loads(done.stdout)
     if report["code"] != 0:
         raise RuntimeError(f"{command[0]} exited {report['code']}: {report['stderr']}")
-    return Measurement(report["wall_s"], report["peak_mb"])
+    return Measurement(report["wall_s"], report["peak_mb"], report["cpu_s"])

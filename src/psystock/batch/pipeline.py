@@ -91,7 +91,7 @@ class BlockScorer:
         self.keep_text = keep_text and source.as_text
         self.workers = 1
         if model.is_thread_safe:
-            self.workers = min(len(os.sched_getaffinity(0)), MAX_WORKERS)
+            self.workers = min(_usable_cpus(), MAX_WORKERS)
             model.limit_threads(1)
 
     def __call__(self, batch: SourceBatch) -> tuple[SourceBatch, ScoredBatch]:
@@ -200,6 +200,13 @@ def _quarantine(
     ]
     for row, reason, raw in sorted(entries):
         quarantine.add(row, reason, raw)
+
+
+def _usable_cpus() -> int:
+    """CPUs this process may run on (its affinity where the platform tells)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _close_quietly(writer: OutputWriter | None) -> None:
