@@ -297,3 +297,28 @@ def test_job_runs_unrecorded_with_a_local_model_when_the_registry_is_down(
     assert report.run_id is None
     assert report.rows_out == 4
     assert "this batch job is not recorded in MLflow" in caplog.text
+
+
+def test_a_sqlite_registry_records_the_run_through_mlflow_client_in_the_background(
+    make_settings: SettingsFactory, tmp_path: Path
+) -> None:
+    from mlflow import MlflowClient
+
+    from psystock.settings import load_settings
+
+    runtime = ScoringRuntime(make_settings())
+    model_dir = runtime.fetch(runtime.resolve())
+    source = write_csv(tmp_path / "in.csv", book_rows(6))
+    database = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    local = load_settings(
+        tracking_uri=database,
+        home=tmp_path / "home",
+        scoring={"model_uri": str(model_dir)},
+        batch={"experiment": "sqlite-batch"},
+    )
+    report = run_batch(local, str(source), str(tmp_path / "out.csv"))
+    assert report.run_id is not None
+    run = MlflowClient(database).get_run(report.run_id)
+    assert run.info.status == "FINISHED"
+    assert run.data.metrics["rows_out"] == 6
+    assert run.data.tags["psystock.job"] == "batch_scoring"
