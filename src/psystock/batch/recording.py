@@ -9,6 +9,10 @@ Recording runs in a thread of its own, in order, while the job scores: creating 
 with a registry that is not http(s), importing mlflow for ``MlflowClient``) and drawing the
 plot never delay the scoring. The job waits for it only at the end.
 
+The run carries where the job runs (host, pid) and a heartbeat while it scores; once its own
+run exists, a job marks ``KILLED`` the runs of jobs that died without ending theirs (see
+``psystock.batch.liveness``).
+
 Recording never decides the job's fate: when the tracking server cannot be reached the job
 still runs (a path reference needs no registry) and a warning says it was not recorded.
 """
@@ -17,11 +21,13 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from psystock.batch.histogram import ProbabilityHistogram
+from psystock.batch.liveness import HEARTBEAT_S, Process, heartbeat_tags, mark_dead_runs
 from psystock.batch.report import BatchReport
 from psystock.errors import PsystockError, RegistryError
 from psystock.registry.runs import FAILED, FINISHED, KILLED, RunRecorder, start_run
@@ -31,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 RUN_NAME = "batch_scoring"
 PLOT_FILE = "probability_distribution.png"
+JOB_TAGS = {"psystock.job": RUN_NAME}
 
 
 class JobRecord:
@@ -40,6 +47,9 @@ class JobRecord:
         self._run: RunRecorder | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="psystock-record")
         self._last: Future[None] = self._thread.submit(self._start, settings, params)
+        self._stopped = threading.Event()
+        self._heart = threading.Thread(target=self._beat, name="psystock-heartbeat", daemon=True)
+        self._heart.start()
 
     @property
     def run_id(self) -> str | None:
@@ -61,6 +71,7 @@ class JobRecord:
                 run.upload(histogram.render(Path(folder) / PLOT_FILE, report.threshold, title))
             run.finish(FINISHED)
 
+        self._stop_beating()
         self._queue(record)
         self._close()
 
@@ -74,20 +85,34 @@ class JobRecord:
             run.log(tags=tags)
             run.finish(KILLED if interrupted else FAILED)
 
+        self._stop_beating()
         self._queue(record)
         self._close()
 
     def _start(self, settings: Settings, params: dict[str, str]) -> None:
+        experiment = settings.batch.experiment
+        tags = {**JOB_TAGS, **Process.current().tags(), **heartbeat_tags()}
         try:
-            self._run = start_run(
-                settings, settings.batch.experiment, RUN_NAME, {"psystock.job": RUN_NAME}
-            )
+            self._run = start_run(settings, experiment, RUN_NAME, tags)
             self._run.log(params=params)
         except PsystockError as exc:
             logger.warning("this batch job is not recorded in MLflow: %s", exc)
             self._run = None
             return
+        try:
+            mark_dead_runs(settings, experiment, JOB_TAGS, self._run.run_id)
+        except RegistryError as exc:
+            logger.warning("could not look for the runs of killed batch jobs: %s", exc)
         ProbabilityHistogram.preload()
+
+    def _beat(self) -> None:
+        """Refresh the run's heartbeat until the job ends."""
+        while not self._stopped.wait(HEARTBEAT_S):
+            self._queue(lambda run: run.log(tags=heartbeat_tags()))
+
+    def _stop_beating(self) -> None:
+        self._stopped.set()
+        self._heart.join()
 
     def _queue(self, action: Callable[[RunRecorder], None]) -> None:
         def guarded() -> None:

@@ -16,6 +16,7 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
 
+from psystock.settings import load_settings
 from tests.conftest import REPO_ROOT, RegisteredModel
 from tests.integration.batch.conftest import batch_runs, book_rows
 from tests.integration.batch.conftest import write_csv as write_rows
@@ -130,11 +131,20 @@ def test_sigkill_leaves_a_temporary_file_that_the_next_run_removes_and_names(
     small = write_rows(tmp_path / "small.csv", book_rows(5))
     result = run(["batch", "score", str(small), str(target)], env)
     assert result.returncode == 0, result.stderr.decode()
-    assert (
-        f"removed {tmp_path / names[0]}, left behind by a job that was killed"
-        in result.stderr.decode()
-    )
+    stderr = result.stderr.decode()
+    assert f"removed {tmp_path / names[0]}, left behind by a job that was killed" in stderr
     assert sorted(leftovers(tmp_path)) == ["out.csv", "small.csv"]
+    settings = load_settings(
+        tracking_uri=env["MLFLOW_TRACKING_URI"],
+        batch={"experiment": env["PSYSTOCK_BATCH__EXPERIMENT"]},
+    )
+    killed, finished = sorted(batch_runs(settings), key=lambda run: run.info.start_time)
+    assert (killed.info.status, finished.info.status) == ("KILLED", "FINISHED")
+    assert killed.data.tags["psystock.pid"] == str(process.pid)
+    assert (
+        f"marked MLflow run {killed.info.run_id} KILLED: its job (pid {process.pid} on "
+        f"{killed.data.tags['psystock.host']}) is gone" in stderr
+    )
 
 
 def test_a_running_jobs_temporary_file_is_left_alone(env: dict[str, str], tmp_path: Path) -> None:
@@ -192,8 +202,6 @@ def test_stdout_on_a_full_disk_is_one_error_line_and_no_spooled_file(
 def test_sigterm_or_ctrl_c_mid_way_cleans_up_and_records_a_killed_run(
     big_input: Path, env: dict[str, str], tmp_path: Path, signum: int, exit_code: int
 ) -> None:
-    from psystock.settings import load_settings
-
     target = tmp_path / "out.csv"
     process = start_and_wait_for_output(big_input, target, env)
     process.send_signal(signum)
