@@ -27,6 +27,7 @@ that says what failed, where, what was expected and what was received::
     ├── ScoringError                  exit 1   HTTP 500  the model itself failed while predicting
     ├── DataSourceError               exit 1             a data source (Yahoo, a CSV) is unavailable
     ├── MissingExtraError             exit 1   HTTP 503  an extra is not installed: says which
+    ├── SparkError                    exit 1             Spark cannot start, or a Spark job failed
     └── DeployError                   exit 1             building or running a deployment failed
         └── DockerError                                  docker (or a build step: pip) failed
 
@@ -69,6 +70,7 @@ __all__ = [
     "ResourceNotFoundError",
     "SchemaError",
     "ScoringError",
+    "SparkError",
 ]
 
 
@@ -303,6 +305,10 @@ class MissingExtraError(PsystockError):
         )
         self.module = module
         self.extra = extra
+
+
+class SparkError(PsystockError):
+    """Spark cannot start (no Java, a bad ``--conf``), or a job failed but not on a bad row."""
 
 
 class DeployError(PsystockError):

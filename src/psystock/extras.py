@@ -18,6 +18,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "train": ("mlflow", "pandas", "sklearn", "matplotlib"),
     "yahoo": ("yfinance",),
     "aws": ("boto3", "botocore"),
+    "spark": ("pyspark",),
     "registry-server": ("mlflow", "psycopg2", "boto3", "psutil"),
 }
 """Each extra (as in pyproject.toml) and the top-level modules psystock imports from it; the

@@ -75,7 +75,7 @@ class CsvSource:
         # can be written back unquoted. Other text columns need CSV quoting (typed output).
         fed = {source for source in self.plan.sources if source is not None}
         self.as_text = as_text and fed == set(range(len(self.names)))
-        self._types = None if self.as_text else _column_types(self.names, self.plan)
+        self._types = None if self.as_text else column_types(self.names, self.plan)
         self._booleans = [
             source
             for source, kind in zip(self.plan.sources, self.plan.types, strict=True)
@@ -179,7 +179,7 @@ def _line_blocks(stream: IO[bytes], block_size: int, name: str) -> Iterator[byte
         rest = data[cut:]
 
 
-def _column_types(names: tuple[str, ...], plan: ColumnPlan) -> dict[str, Any]:
+def column_types(names: tuple[str, ...], plan: ColumnPlan) -> dict[str, Any]:
     """Signature types for the columns that feed the model, text for the others."""
     import pyarrow as pa
 

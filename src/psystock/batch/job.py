@@ -27,7 +27,7 @@ from psystock.batch.recording import JobRecord
 from psystock.batch.report import BatchReport
 from psystock.batch.writers import CSV, format_of
 from psystock.errors import InputError
-from psystock.scoring.runtime import ScoringRuntime
+from psystock.scoring.runtime import ResolvedModel, ScoringRuntime
 from psystock.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -78,25 +78,25 @@ def run_batch(
     """
     options = options or BatchOptions()
     started = time.monotonic()
-    quarantine = _quarantine_target(settings, target, options)
+    quarantine = quarantine_target(settings, target, options)
     _check_paths(source, target, quarantine, options.overwrite)
     input_format = format_of("" if source == STDOUT else source, options.input_format)
     output_format = format_of("" if target == STDOUT else target, options.output_format)
     # CSV to CSV copies the input columns as text: no numbers formatted again.
     keep_text = input_format == output_format == CSV
     plan = OutputPlan(target, output_format, quarantine, options.overwrite, keep_text, stdout)
-    record = JobRecord(settings, _params(settings, source, plan, input_format))
+    params = job_params(
+        settings,
+        _shown_path(source, "stdin"),
+        _shown_path(target, "stdout"),
+        _shown_path(quarantine, "stdout") if quarantine else "",
+        (input_format, output_format),
+    )
+    record = JobRecord(settings, params)
     try:
         runtime = ScoringRuntime(settings)
         resolved = runtime.resolve()
-        record.add_params(
-            {
-                "model_name": resolved.name or "",
-                "model_version": resolved.version or "",
-                "model_source": resolved.source,
-                "model_run_id": resolved.run_id or "",
-            }
-        )
+        record.add_params(model_params(resolved))
         model = runtime.load(resolved)
         with open_source(
             source,
@@ -145,20 +145,38 @@ def run_batch(
     return report
 
 
-def _params(settings: Settings, source: str, plan: OutputPlan, input_format: str) -> dict[str, str]:
+def job_params(
+    settings: Settings, source: str, target: str, quarantine: str, formats: tuple[str, str]
+) -> dict[str, str]:
+    """The params of a batch job's MLflow run (paths as shown to the user)."""
     return {
         "reference": settings.scoring.reference,
-        "input": _shown_path(source, "stdin"),
-        "output": _shown_path(plan.target, "stdout"),
-        "quarantine": _shown_path(plan.quarantine, "stdout") if plan.quarantine else "",
+        "input": source,
+        "output": target,
+        "quarantine": quarantine,
         "threshold": str(settings.scoring.threshold),
         "on_error": settings.batch.on_error,
-        "input_format": input_format,
-        "output_format": plan.output_format,
+        "input_format": formats[0],
+        "output_format": formats[1],
     }
 
 
-def _quarantine_target(settings: Settings, target: str, options: BatchOptions) -> str | None:
+def model_params(resolved: ResolvedModel) -> dict[str, str]:
+    """The params naming the model a batch job actually used."""
+    return {
+        "model_name": resolved.name or "",
+        "model_version": resolved.version or "",
+        "model_source": resolved.source,
+        "model_run_id": resolved.run_id or "",
+    }
+
+
+def quarantine_target(settings: Settings, target: str, options: BatchOptions) -> str | None:
+    """Where bad rows go: None unless ``on_error`` is quarantine; default ``OUTPUT`` + suffix.
+
+    Raises:
+        InputError: OUTPUT is stdout and no quarantine path was given.
+    """
     if settings.batch.on_error != QUARANTINE:
         return None
     if options.quarantine:

@@ -62,11 +62,16 @@ class ParquetSource:
 
     def raw_row(self, batch: SourceBatch, index: int) -> str:
         """The row as a JSON object (Parquet has no text form)."""
-        row = {
-            name: column[index].as_py()
-            for name, column in zip(self.names, batch.table.columns, strict=True)
-        }
-        return json.dumps(row, default=_jsonable)
+        return json_row(batch.table, index)
+
+
+def json_row(table: Any, index: int) -> str:
+    """Row ``index`` of an Arrow table as a JSON object of its columns."""
+    row = {
+        name: column[index].as_py()
+        for name, column in zip(table.schema.names, table.columns, strict=True)
+    }
+    return json.dumps(row, default=_jsonable)
 
 
 def _jsonable(value: Any) -> str:

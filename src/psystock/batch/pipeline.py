@@ -186,6 +186,14 @@ def first_error(value_error: SchemaError | None, batch: SourceBatch) -> SchemaEr
 def _quarantine(
     source: Source, batch: SourceBatch, scored: ScoredBatch, quarantine: QuarantineFile
 ) -> None:
+    for row, reason, raw in quarantine_entries(source, batch, scored):
+        quarantine.add(row, reason, raw)
+
+
+def quarantine_entries(
+    source: Source, batch: SourceBatch, scored: ScoredBatch
+) -> list[tuple[int, str, str]]:
+    """The bad rows of a scored batch as ``(row, reason, raw)``, in row order."""
     entries = [
         (
             int(rejected.error.row or 0),
@@ -198,8 +206,7 @@ def _quarantine(
         (row.row, f"expected {row.expected_columns} columns, got {row.actual_columns}", row.text)
         for row in batch.invalid
     ]
-    for row, reason, raw in sorted(entries):
-        quarantine.add(row, reason, raw)
+    return sorted(entries)
 
 
 def _usable_cpus() -> int:

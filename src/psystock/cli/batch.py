@@ -69,6 +69,31 @@ def batch() -> None:
     help="Map the input's columns onto the model's by position (its first columns, in "
     "order), whatever their names: for a header or Parquet columns named otherwise.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="Where to run: this process (streaming), or Apache Spark (needs the spark extra; "
+    "INPUT may be a directory, OUTPUT is a directory of parts).",
+)
+@click.option(
+    "--master",
+    default=None,
+    help="With --engine spark: the cluster manager, as spark-submit takes it (local[*], "
+    "spark://HOST:7077, k8s://https://HOST:443, yarn).  [default: local[*], or the active "
+    "session's]",
+)
+@click.option(
+    "--conf",
+    "spark_conf",
+    multiple=True,
+    metavar="KEY=VALUE",
+    callback=lambda _ctx, _param, values: _key_values(values),
+    help="With --engine spark: a Spark setting, as spark-submit takes it (repeatable), e.g. "
+    "--conf spark.executor.memory=4g.",
+
+)
 def score(
     input_path: str,
     output_path: str,
@@ -81,6 +106,9 @@ def score(
     output_format: str | None,
     header: bool | None,
     by_position: bool,
+    engine: str,
+    master: str | None,
+    spark_conf: dict[str, str],
 ) -> None:
     r"""Score INPUT into OUTPUT (- for stdout).
 
@@ -93,6 +121,11 @@ def score(
     rows only (not the header or blank lines). Each job is recorded as an MLflow run named
     batch_scoring.
 
+    With --engine spark, INPUT is a CSV or Parquet file or directory (local, hdfs://, or
+    s3a:// when Spark is configured for it) and OUTPUT a directory of parts, written by
+    Spark into .OUTPUT.psystock-tmp-* and renamed at the end; bad rows go to the directory
+    OUTPUT.quarantine.csv with --on-error quarantine. Rows are numbered within their file.
+
     \b
     Exit codes:
       0    scored
@@ -102,6 +135,10 @@ def score(
       130  interrupted (Ctrl-C); 143 stopped (SIGTERM)
     """
     require_extra("batch", "psystock batch score")
+    if engine == "spark":
+        require_extra("spark", "psystock batch score --engine spark")
+    elif master is not None or spark_conf:
+        raise click.UsageError("--master and --conf apply to --engine spark only")
     from psystock.batch import BatchOptions, run_batch
 
     settings = get_state().settings(
@@ -119,7 +156,18 @@ def score(
     is_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _exit_on_sigterm) if is_main else None
     try:
-        report = run_batch(settings, input_path, output_path, options)
+        if engine == "spark":
+            from psystock.spark import SparkOptions, run_spark_batch
+            from psystock.spark.session import DEFAULT_MASTER
+
+            spark = SparkOptions(
+                master=master or DEFAULT_MASTER,
+                conf=spark_conf,
+                log_level="WARN" if settings.log_level == "DEBUG" else "FATAL",
+            )
+            report = run_spark_batch(settings, input_path, output_path, options, spark)
+        else:
+            report = run_batch(settings, input_path, output_path, options)
     finally:
         if is_main:
             signal.signal(signal.SIGTERM, previous)
@@ -140,3 +188,14 @@ def score(
 def _exit_on_sigterm(signum: int, _frame: FrameType | None) -> None:
     """Turn SIGTERM into SystemExit so that temporary files are removed on the way out."""
     sys.exit(128 + signum)
+
+
+def _key_values(values: tuple[str, ...]) -> dict[str, str]:
+    """``KEY=VALUE`` options as a dict."""
+    pairs = {}
+    for value in values:
+        key, sep, setting = value.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"expected KEY=VALUE, got {value!r}", param_hint="'--conf'")
+        pairs[key.strip()] = setting
+    return pairs

@@ -1,0 +1,176 @@
+"""The driver's side of reading: the input as a DataFrame tagged by split, and its layout.
+
+A CSV input is read with Spark's ``text`` source (one row per line) so that the executors
+parse it with the local engine's reader; its header is decided on the driver from the first
+non-blank line of the first file, with the local engine's rule (``--header/--no-header``
+overrides it). A Parquet input is read with Spark's ``parquet`` source. Every row carries
+its split (``FILE_KEY``, ``BLOCK``), which numbers rows as the local engine does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from psystock.batch.csv_source import column_types
+from psystock.batch.writers import CSV, PARQUET
+from psystock.errors import InputError, SchemaError
+from psystock.scoring import csv_text
+from psystock.scoring.arrow_arrays import arrow_type
+from psystock.scoring.arrow_scoring import PREDICTION, PROBABILITY
+from psystock.scoring.model import LoadedModel
+from psystock.spark.worker import BLOCK, FILE_KEY, LINE, PATH, CsvLayout
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyspark.sql import Column, DataFrame, SparkSession
+
+
+@dataclass(frozen=True)
+class SparkInput:
+    """An input opened on the driver.
+
+    Attributes:
+        raw: the rows as Spark reads them (lines of text for CSV).
+        csv: how the executors read CSV lines; None for Parquet.
+        names: the input's column names (``"0"``, ``"1"``... without a header).
+        schema: the Arrow schema of the scored output (input columns, ``prediction``,
+            ``probability``).
+        files: the input's files, sorted.
+    """
+
+    raw: DataFrame
+    csv: CsvLayout | None
+    names: tuple[str, ...]
+    schema: pa.Schema
+    files: tuple[str, ...]
+
+    @property
+    def frame(self) -> DataFrame:
+        """The rows, each tagged with its split (``FILE_KEY``, ``BLOCK``)."""
+        return _tagged(self.raw)
+
+    @property
+    def is_directory(self) -> bool:
+        """Whether the input is several files (messages then name the file)."""
+        return len(self.files) > 1
+
+    def with_paths(self) -> DataFrame:
+        """The rows with their file's path too (for the quarantine pass)."""
+        return _tagged(self.raw, with_path=True)
+
+
+def file_key(path: Column) -> Column:
+    """The key of a file in ``FILE_KEY``: Spark's 32-bit hash of its path."""
+    from pyspark.sql import functions as F
+
+    return F.hash(path)
+
+
+def open_input(
+    spark: SparkSession, source: str, input_format: str, model: LoadedModel, header: bool | None
+) -> SparkInput:
+    """Open ``source`` (a file or a directory) as a DataFrame for ``model``.
+
+    Raises:
+        InputError: an unknown format; an empty input; columns that do not fit the model.
+    """
+    if input_format == PARQUET:
+        return _parquet_input(spark.read.parquet(source), model)
+    if input_format != CSV:
+        raise InputError(f"input format {input_format!r}: expected csv or parquet")
+    frame = spark.read.text(source)
+    files = tuple(sorted(frame.inputFiles()))
+    line_text = _first_line(spark, files, source)
+    first = csv_text.first_line(line_text)
+    assert first is not None  # the line is not blank
+    has_header = header if header is not None else csv_text.is_header(first.fields, model.schema)
+    names = (
+        csv_text.header_names(first.fields)
+        if has_header
+        else csv_text.positional_names(len(first.fields))
+    )
+    plan = model.plan(None if not has_header else names, len(names))
+    types = column_types(names, plan)
+    header_line = line_text + b"\n" if has_header else None
+    schema = output_schema([(name, types[name]) for name in names], model)
+    return SparkInput(frame, CsvLayout(header_line), names, schema, files)
+
+
+def _first_line(spark: SparkSession, files: tuple[str, ...], source: str) -> bytes:
+    """The first non-blank line of the first file that has one (no byte order mark)."""
+    from pyspark.sql import functions as F
+
+    for path in files:
+        row = spark.read.text(path).where(F.trim(F.col(LINE)) != "").first()
+        if row is not None:
+            return bytes(row[LINE].encode("utf-8")).removeprefix(csv_text.BOM)
+    raise SchemaError("at least one row", f"an empty input ({source})")
+
+
+def _parquet_input(frame: DataFrame, model: LoadedModel) -> SparkInput:
+    files = tuple(sorted(frame.inputFiles()))
+    if not files:
+        raise SchemaError("at least one row", "an empty input")
+    return SparkInput(frame, None, tuple(frame.columns), frame_schema(frame, model), files)
+
+
+def frame_schema(frame: DataFrame, model: LoadedModel) -> pa.Schema:
+    """The scored output's Arrow schema for a DataFrame of typed columns, mapped by name.
+
+    A text column that feeds the model comes out as its signature type, as in the local
+    engine.
+
+    Raises:
+        SchemaError: the columns do not fit the model.
+    """
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    names = tuple(frame.columns)
+    plan = model.plan(names, len(names))
+    fed = {
+        names[source]: plan.types[i] for i, source in enumerate(plan.sources) if source is not None
+    }
+    fields = []
+    for spark_field in to_arrow_schema(frame.schema):
+        kind = spark_field.type
+        if spark_field.name in fed and str(kind) in ("string", "large_string"):
+            kind = arrow_type(fed[spark_field.name])
+        fields.append((spark_field.name, kind))
+    return output_schema(fields, model)
+
+
+def output_schema(inputs: list[tuple[str, Any]], model: LoadedModel) -> pa.Schema:
+    """The scored rows' Arrow schema: the input columns, then the two output columns."""
+    import numpy as np
+    import pyarrow as pa
+
+    probability = pa.float32() if model.dtype == np.float32 else pa.float64()
+    return pa.schema([*inputs, (PREDICTION, pa.int8()), (PROBABILITY, probability)])
+
+
+def with_text_probability(schema: pa.Schema) -> pa.Schema:
+    """``schema`` with the probability as text (a CSV output's 8 decimals)."""
+    import pyarrow as pa
+
+    index = schema.get_field_index(PROBABILITY)
+    return schema.set(index, pa.field(PROBABILITY, pa.string()))
+
+
+def _tagged(frame: DataFrame, *, with_path: bool = False) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    path = F.col("_metadata.file_path")
+    tags = [file_key(path).alias(FILE_KEY), F.col("_metadata.file_block_start").alias(BLOCK)]
+    if with_path:
+        tags.append(path.alias(PATH))
+    return frame.select("*", *tags)
+
+
+def file_path(frame: DataFrame, key: int) -> str:
+    """The path of the file whose key is ``key`` among the files ``frame`` reads."""
+    from pyspark.sql import functions as F
+
+    path = F.col("_metadata.file_path")
+    row = frame.select(path.alias(PATH)).where(file_key(path) == key).first()
+    return str(row[PATH]) if row is not None else "?"
