@@ -29,7 +29,7 @@ from psystock.batch.fixed_width import probability_strings
 from psystock.batch.parquet_source import json_row
 from psystock.batch.pipeline import BlockScorer, Counts, quarantine_entries
 from psystock.batch.source import Source, SourceBatch
-from psystock.errors import PsystockError
+from psystock.errors import PsystockError, SchemaError
 from psystock.scoring.arrow_arrays import numpy_values
 from psystock.scoring.arrow_scoring import PROBABILITY
 from psystock.scoring.model import LoadedModel
@@ -175,7 +175,21 @@ def _score_piece(
         column = table.schema.names.index(PROBABILITY)
         text = probability_strings(numpy_values(table.column(column).combine_chunks()))
         table = table.set_column(column, PROBABILITY, text)
-    yield from table.cast(job.schema).to_batches()
+    yield from _conformed(table, job.schema).cast(job.schema).to_batches()
+
+
+def _conformed(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table``'s columns in the output's order (a directory's files may order them apart).
+
+    Raises:
+        SchemaError: the file's columns are not the first file's.
+    """
+    names = schema.names
+    if table.schema.names == names:
+        return table
+    if sorted(table.schema.names) != sorted(names):
+        raise SchemaError(f"the columns {', '.join(names)}", f"{', '.join(table.schema.names)}")
+    return table.select(names)
 
 
 def _read_csv(

@@ -16,10 +16,7 @@ import pytest
 from pyspark.sql import SparkSession
 
 from psystock.spark.session import SparkOptions, spark_session
-from tests.integration.batch.conftest import (  # noqa: F401  (shared fixtures)
-    logreg_model,
-    make_settings,
-)
+from tests.integration.batch.conftest import make_settings  # noqa: F401  (a shared fixture)
 
 TEST_CONF = {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2"}
 

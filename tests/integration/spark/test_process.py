@@ -1,0 +1,77 @@
+"""The Spark engine as a real process: a driver killed mid-job leaves no visible output."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from benchmarks._setup import write_rows
+
+from tests.conftest import REPO_ROOT, RegisteredModel
+
+PSYSTOCK = REPO_ROOT / ".venv" / "bin" / "psystock"
+TEMP_MARKER = ".psystock-tmp-"
+
+
+@pytest.fixture
+def env(registered_model: RegisteredModel, tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "MLFLOW_TRACKING_URI": registered_model.tracking_uri,
+        "PSYSTOCK_HOME": str(tmp_path / "home"),
+        "PSYSTOCK_BATCH__EXPERIMENT": f"spark-process-{uuid.uuid4().hex[:8]}",
+    }
+
+
+def group_is_gone(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def wait_for_task_output(staging_parent: Path, process: subprocess.Popen[bytes]) -> Path:
+    """The hidden directory, once a task has started writing a part into it."""
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        for staging in staging_parent.glob(f".out{TEMP_MARKER}*"):
+            if any(path.is_file() for path in (staging / "_temporary").rglob("*")):
+                return staging
+        if process.poll() is not None:
+            raise AssertionError(f"the job ended early: {process.communicate()[1].decode()}")
+        time.sleep(0.1)
+    raise AssertionError("the job never started writing its output")
+
+
+def test_killing_the_driver_mid_job_leaves_only_a_hidden_directory(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    source = tmp_path / "in.csv"
+    write_rows(source, 3_000_000)  # tens of seconds for one core
+    target = tmp_path / "out"
+    process = subprocess.Popen(
+        [str(PSYSTOCK), "batch", "score", str(source), str(target), "--engine", "spark",
+         "--master", "local[1]", "--conf", "spark.ui.enabled=false"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    try:
+        staging = wait_for_task_output(tmp_path, process)
+        process.kill()  # the Python driver; its JVM sees its stdin close and exits too
+        process.communicate(timeout=30)
+        deadline = time.monotonic() + 60
+        while not group_is_gone(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert group_is_gone(process.pid), "Spark's JVM outlived its driver"
+    finally:
+        if not group_is_gone(process.pid):
+            os.killpg(process.pid, signal.SIGKILL)
+    assert not target.exists()
+    names = sorted(p.name for p in tmp_path.iterdir() if p.name not in ("home", "in.csv"))
+    assert names == [staging.name]
+    assert staging.name.startswith(f".out{TEMP_MARKER}")
