@@ -92,7 +92,6 @@ def batch() -> None:
     callback=lambda _ctx, _param, values: _key_values(values),
     help="With --engine spark: a Spark setting, as spark-submit takes it (repeatable), e.g. "
     "--conf spark.executor.memory=4g.",
-
 )
 def score(
     input_path: str,

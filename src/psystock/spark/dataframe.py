@@ -67,7 +67,7 @@ def score_dataframe(
             f"the DataFrame already has a column named {taken[0]!r}: expected the output "
             "columns prediction and probability to be new (rename it)"
         )
-    schema = frame_schema(frame, loaded)
+    schema = frame_schema(frame, loaded, loaded.plan(names, len(names)))
     shipped = ship_model(frame.sparkSession.sparkContext, model_dir, resolved)
     cut = settings.scoring.threshold if threshold is None else threshold
     job = WorkerJob(shipped, cut, schema, tag_errors=False)

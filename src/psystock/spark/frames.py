@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from psystock.batch.csv_source import column_types
+from psystock.batch.job import BatchOptions
+from psystock.batch.mapping import InputColumns, map_columns
 from psystock.batch.writers import CSV, PARQUET
 from psystock.errors import InputError, SchemaError
 from psystock.scoring import csv_text
 from psystock.scoring.arrow_arrays import arrow_type
 from psystock.scoring.arrow_scoring import PREDICTION, PROBABILITY
+from psystock.scoring.columns import ColumnPlan
 from psystock.scoring.model import LoadedModel
 from psystock.spark.worker import BLOCK, FILE_KEY, LINE, PATH, CsvLayout
 
@@ -37,6 +40,7 @@ class SparkInput:
         schema: the Arrow schema of the scored output (input columns, ``prediction``,
             ``probability``).
         files: the input's files, sorted.
+        positional: whether columns map onto the model by position.
     """
 
     raw: DataFrame
@@ -44,6 +48,7 @@ class SparkInput:
     names: tuple[str, ...]
     schema: pa.Schema
     files: tuple[str, ...]
+    positional: bool = False
 
     @property
     def frame(self) -> DataFrame:
@@ -68,15 +73,21 @@ def file_key(path: Column) -> Column:
 
 
 def open_input(
-    spark: SparkSession, source: str, input_format: str, model: LoadedModel, header: bool | None
+    spark: SparkSession,
+    source: str,
+    input_format: str,
+    model: LoadedModel,
+    options: BatchOptions,
 ) -> SparkInput:
     """Open ``source`` (a file or a directory) as a DataFrame for ``model``.
+
+    ``options.header`` and ``options.by_position`` apply as in the local engine.
 
     Raises:
         InputError: an unknown format; an empty input; columns that do not fit the model.
     """
     if input_format == PARQUET:
-        return _parquet_input(spark.read.parquet(source), model)
+        return _parquet_input(spark.read.parquet(source), source, model, options.by_position)
     if input_format != CSV:
         raise InputError(f"input format {input_format!r}: expected csv or parquet")
     frame = spark.read.text(source)
@@ -84,17 +95,20 @@ def open_input(
     line_text = _first_line(spark, files, source)
     first = csv_text.first_line(line_text)
     assert first is not None  # the line is not blank
+    header = options.header
     has_header = header if header is not None else csv_text.is_header(first.fields, model.schema)
     names = (
         csv_text.header_names(first.fields)
         if has_header
         else csv_text.positional_names(len(first.fields))
     )
-    plan = model.plan(None if not has_header else names, len(names))
+    positional = options.by_position or not has_header
+    plan = map_columns(model, InputColumns(source, names, positional, header=header))
     types = column_types(names, plan)
     header_line = line_text + b"\n" if has_header else None
     schema = output_schema([(name, types[name]) for name in names], model)
-    return SparkInput(frame, CsvLayout(header_line), names, schema, files)
+    layout = CsvLayout(header_line, by_position=options.by_position)
+    return SparkInput(frame, layout, names, schema, files, positional)
 
 
 def _first_line(spark: SparkSession, files: tuple[str, ...], source: str) -> bytes:
@@ -108,26 +122,26 @@ def _first_line(spark: SparkSession, files: tuple[str, ...], source: str) -> byt
     raise SchemaError("at least one row", f"an empty input ({source})")
 
 
-def _parquet_input(frame: DataFrame, model: LoadedModel) -> SparkInput:
+def _parquet_input(
+    frame: DataFrame, source: str, model: LoadedModel, positional: bool
+) -> SparkInput:
     files = tuple(sorted(frame.inputFiles()))
     if not files:
-        raise SchemaError("at least one row", "an empty input")
-    return SparkInput(frame, None, tuple(frame.columns), frame_schema(frame, model), files)
+        raise SchemaError("at least one row", f"an empty input ({source})")
+    columns = InputColumns(source, tuple(frame.columns), positional, is_csv=False)
+    schema = frame_schema(frame, model, map_columns(model, columns))
+    return SparkInput(frame, None, tuple(frame.columns), schema, files, positional)
 
 
-def frame_schema(frame: DataFrame, model: LoadedModel) -> pa.Schema:
-    """The scored output's Arrow schema for a DataFrame of typed columns, mapped by name.
+def frame_schema(frame: DataFrame, model: LoadedModel, plan: ColumnPlan) -> pa.Schema:
+    """The scored output's Arrow schema for a DataFrame of typed columns mapped by ``plan``.
 
     A text column that feeds the model comes out as its signature type, as in the local
     engine.
-
-    Raises:
-        SchemaError: the columns do not fit the model.
     """
     from pyspark.sql.pandas.types import to_arrow_schema
 
     names = tuple(frame.columns)
-    plan = model.plan(names, len(names))
     fed = {
         names[source]: plan.types[i] for i, source in enumerate(plan.sources) if source is not None
     }

@@ -155,11 +155,15 @@ class _SparkJob:
             model_dir = runtime.fetch(resolved)
             model = load_model_dir(model_dir, resolved)
             with self._translated(None):
-                opened = open_input(
-                    self.spark, source, self.input_format, model, self.options.header
-                )
+                opened = open_input(self.spark, source, self.input_format, model, self.options)
             shipped = ship_model(self.spark.sparkContext, model_dir, resolved)
-            base = WorkerJob(shipped, self.settings.scoring.threshold, opened.schema, opened.csv)
+            base = WorkerJob(
+                shipped,
+                self.settings.scoring.threshold,
+                opened.schema,
+                opened.csv,
+                positional=opened.positional,
+            )
             counts = self._score(opened, base, output.staging, collect=side is not None)
             if side is not None:
                 self._quarantine(opened, base, counts, side.staging)
@@ -198,6 +202,7 @@ class _SparkJob:
             collect=collect,
             counts=accumulator,
             text_probability=is_csv,
+            positional=base.positional,
         )
         scored = opened.frame.mapInArrow(partial(score_partition, job), from_arrow_schema(schema))
         logger.info("scoring %s on Spark into %s", ", ".join(opened.files[:3]), staging)
@@ -226,7 +231,13 @@ class _SparkJob:
             return
         schema = rejected_schema()
         job = WorkerJob(
-            base.model, base.threshold, schema, base.csv, collect=True, emit_rejected=True
+            base.model,
+            base.threshold,
+            schema,
+            base.csv,
+            collect=True,
+            emit_rejected=True,
+            positional=base.positional,
         )
         rejected = opened.with_paths().mapInArrow(
             partial(score_partition, job), from_arrow_schema(schema)

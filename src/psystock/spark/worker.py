@@ -60,9 +60,11 @@ class CsvLayout:
 
     Attributes:
         header: the header line (ending in a newline) when the input has one, else None.
+        by_position: map the columns by position even with a header (``--by-position``).
     """
 
     header: bytes | None
+    by_position: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class WorkerJob:
         text_probability: write probabilities as text with 8 decimals (CSV output).
         tag_errors: raise ``RemoteError`` for the driver to renumber (the engine) rather
             than the error itself with the partition named (the DataFrame API).
+        positional: map typed columns by position (``--by-position``), not by name.
     """
 
     model: ShippedModel
@@ -91,6 +94,7 @@ class WorkerJob:
     counts: Any = None
     text_probability: bool = False
     tag_errors: bool = True
+    positional: bool = False
 
 
 @dataclass
@@ -158,7 +162,10 @@ def _pieces(batch: pa.RecordBatch) -> Iterator[tuple[Split, pa.RecordBatch]]:
 def _score_piece(
     job: WorkerJob, model: LoadedModel, split: Split, state: SplitState, piece: pa.RecordBatch
 ) -> Iterator[pa.RecordBatch]:
-    read = _read_csv(job.csv, model, split, state, piece) if job.csv else _read_arrow(piece)
+    if job.csv is not None:
+        read = _read_csv(job.csv, model, split, state, piece)
+    else:
+        read = _read_arrow(piece, job.positional)
     if read is None:
         return
     source, local = read
@@ -203,19 +210,25 @@ def _read_csv(
     if not text.strip():
         return None
     source = CsvSource(
-        io.BytesIO(text), "input", model, len(text) + 1, header=layout.header is not None
+        io.BytesIO(text),
+        "input",
+        model,
+        len(text) + 1,
+        header=layout.header is not None,
+        by_position=layout.by_position,
     )
     batches = list(source.batches())
     return (source, batches[0]) if batches else None
 
 
-def _read_arrow(piece: pa.RecordBatch) -> tuple[Source, SourceBatch]:
+def _read_arrow(piece: pa.RecordBatch, positional: bool) -> tuple[Source, SourceBatch]:
     import pyarrow as pa
 
     table = pa.Table.from_batches([piece])
     table = table.drop_columns([name for name in METADATA if name in table.schema.names])
     numbers = np.arange(1, table.num_rows + 1)
-    return ArrowSource(tuple(table.schema.names)), SourceBatch(table, numbers)
+    source = ArrowSource(tuple(table.schema.names), positional)
+    return source, SourceBatch(table, numbers)
 
 
 def _shifted(batch: SourceBatch, rows_before: int) -> SourceBatch:
@@ -281,15 +294,15 @@ def joined_lines(lines: Any) -> bytes:
 
 
 class ArrowSource:
-    """Typed columns (Parquet, a DataFrame) as a ``Source``: mapped by name."""
+    """Typed columns (Parquet, a DataFrame) as a ``Source``: mapped by name (or position)."""
 
     name: str = "input"
-    positional: bool = False
     total_bytes: int | None = None
     as_text: bool = False
 
-    def __init__(self, names: tuple[str, ...]) -> None:
+    def __init__(self, names: tuple[str, ...], positional: bool = False) -> None:
         self.names = names
+        self.positional = positional
 
     def batches(self) -> Iterator[SourceBatch]:
         """Not used: the batches come from Spark."""

@@ -207,3 +207,22 @@ def test_a_header_and_no_rows_is_an_error(
         SchemaError, match=rf"^expected at least one row, got an empty input \({source}\)$"
     ):
         run_spark_batch(make_settings(), str(source), str(tmp_path / "out"))
+
+
+def test_by_position_maps_a_header_of_other_names(
+    spark: SparkSession, make_settings: SettingsFactory, tmp_path: Path
+) -> None:
+    rows = book_rows(20, seed=2)
+    names = [f"day{i}" for i in range(14)]
+    source = write_csv(tmp_path / "input.csv", rows, header=names)
+    settings = make_settings()
+    options = BatchOptions(by_position=True)
+    run_batch(settings, str(source), str(tmp_path / "local.parquet"), options)
+    report = run_spark_batch(settings, str(source), str(tmp_path / "spark.parquet"), options)
+    assert report.rows_out == 20
+    expected = pq.read_table(tmp_path / "local.parquet")
+    scored = read_parts(tmp_path / "spark.parquet")
+    assert scored.schema.names == [*names, "prediction", "probability"]
+    assert sorted_rows(scored) == sorted_rows(expected)
+    with pytest.raises(InputError, match=r"pass --by-position to use its first 14 columns"):
+        run_spark_batch(settings, str(source), str(tmp_path / "again.parquet"))
