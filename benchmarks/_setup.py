@@ -6,13 +6,15 @@ Everything goes through psystock's own CLI (``registry up``, ``data fetch``, ``t
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,3 +147,19 @@ def measure(command: list[str], env: dict[str, str]) -> Measurement:
     if report["code"] != 0:
         raise RuntimeError(f"{command[0]} exited {report['code']}: {report['stderr']}")
     return Measurement(report["wall_s"], report["peak_mb"], report["cpu_s"])
+
+
+def run_with_rows(
+    run: Callable[[int, Path], None], description: str, default_rows: int, prefix: str
+) -> None:
+    """Parse ``--rows N`` and ``--keep DIR``; ``run(rows, folder)`` in DIR or a temporary one."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rows", type=int, default=default_rows, help="rows to score")
+    parser.add_argument("--keep", type=Path, default=None, help="work here and keep the files")
+    args = parser.parse_args()
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        run(args.rows, args.keep)
+        return
+    with tempfile.TemporaryDirectory(prefix=prefix) as root:
+        run(args.rows, Path(root))

@@ -20,10 +20,8 @@ too: on a shared machine the figures are noisy.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-import tempfile
 import textwrap
 from pathlib import Path
 
@@ -37,6 +35,7 @@ from benchmarks._setup import (
     Measurement,
     measure,
     private_registry,
+    run_with_rows,
     write_rows,
 )
 
@@ -65,16 +64,7 @@ SPEED_TARGET = 2.0
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=10_000_000, help="rows to score")
-    parser.add_argument("--keep", type=Path, default=None, help="work here and keep the files")
-    args = parser.parse_args()
-    if args.keep is not None:
-        args.keep.mkdir(parents=True, exist_ok=True)
-        run(args.rows, args.keep)
-        return
-    with tempfile.TemporaryDirectory(prefix="psystock-spark-bench-") as root:
-        run(args.rows, Path(root))
+    run_with_rows(run, __doc__.splitlines()[0], 10_000_000, "psystock-spark-bench-")
 
 
 def run(rows: int, root: Path) -> None:

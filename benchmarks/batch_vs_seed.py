@@ -21,10 +21,8 @@ with each figure: on a shared machine the figures are only as quiet as it is.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -43,6 +41,7 @@ from benchmarks._setup import (
     measure,
     psystock,
     register_model,
+    run_with_rows,
     write_rows,
 )
 
@@ -74,16 +73,7 @@ CHECKED_ROWS = 100_000
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000, help="rows to score")
-    parser.add_argument("--keep", type=Path, default=None, help="work here and keep the files")
-    args = parser.parse_args()
-    if args.keep is not None:
-        args.keep.mkdir(parents=True, exist_ok=True)
-        run(args.rows, args.keep)
-        return
-    with tempfile.TemporaryDirectory(prefix="psystock-batch-bench-") as root:
-        run(args.rows, Path(root))
+    run_with_rows(run, __doc__.splitlines()[0], 1_000_000, "psystock-batch-bench-")
 
 
 def run(rows: int, root: Path) -> None:

@@ -22,7 +22,7 @@ from typing import IO
 
 from psystock.batch.atomic import STDOUT, check_writable
 from psystock.batch.inputs import open_source
-from psystock.batch.pipeline import BlockScorer, OutputPlan, score_source
+from psystock.batch.pipeline import BlockScorer, Counts, OutputPlan, score_source
 from psystock.batch.recording import JobRecord
 from psystock.batch.report import BatchReport
 from psystock.batch.writers import CSV, format_of
@@ -116,25 +116,53 @@ def run_batch(
                 keep_text=keep_text,
             )
             counts = score_source(scorer, plan, settings.batch.log_interval_s)
-        report = BatchReport(
-            input=_shown_path(source, "stdin"),
-            output=_shown_path(target, "stdout"),
-            quarantine=quarantine,
-            reference=settings.scoring.reference,
-            model_name=resolved.name,
-            model_version=resolved.version,
-            threshold=settings.scoring.threshold,
-            rows_in=counts.rows_in,
-            rows_out=counts.rows_out,
-            rows_quarantined=counts.quarantined,
-            positives=counts.positives,
-            duration_s=time.monotonic() - started,
-            run_id=record.run_id,
-        )
+        shown = (_shown_path(source, "stdin"), _shown_path(target, "stdout"), quarantine)
+        report = job_report(settings, resolved, counts, shown, started, record.run_id)
     except BaseException as exc:
         record.fail(exc)
         raise
     record.succeed(report, counts.histogram)
+    log_done(report)
+    return report
+
+
+def job_report(
+    settings: Settings,
+    resolved: ResolvedModel,
+    counts: Counts,
+    shown: tuple[str, str, str | None],
+    started: float,
+    run_id: str | None,
+) -> BatchReport:
+    """The report of a finished job (both engines).
+
+    Args:
+        settings: the job's settings (reference, threshold).
+        resolved: the model actually used.
+        counts: the rows seen.
+        shown: the input, output and quarantine (or None) as shown to the user.
+        started: when the job started (``time.monotonic()``).
+        run_id: its MLflow run, when recorded.
+    """
+    return BatchReport(
+        input=shown[0],
+        output=shown[1],
+        quarantine=shown[2],
+        reference=settings.scoring.reference,
+        model_name=resolved.name,
+        model_version=resolved.version,
+        threshold=settings.scoring.threshold,
+        rows_in=counts.rows_in,
+        rows_out=counts.rows_out,
+        rows_quarantined=counts.quarantined,
+        positives=counts.positives,
+        duration_s=time.monotonic() - started,
+        run_id=run_id,
+    )
+
+
+def log_done(report: BatchReport) -> None:
+    """Log the one line that sums up a finished job."""
     logger.info(
         "scored %d rows into %s (%d quarantined, %.0f rows/s)",
         report.rows_out,
@@ -142,7 +170,6 @@ def run_batch(
         report.rows_quarantined,
         report.rows_per_s,
     )
-    return report
 
 
 def job_params(

@@ -20,7 +20,14 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from psystock.batch.atomic import STDOUT
-from psystock.batch.job import BatchOptions, job_params, model_params, quarantine_target
+from psystock.batch.job import (
+    BatchOptions,
+    job_params,
+    job_report,
+    log_done,
+    model_params,
+    quarantine_target,
+)
 from psystock.batch.pipeline import Counts
 from psystock.batch.recording import JobRecord
 from psystock.batch.report import BatchReport
@@ -92,32 +99,19 @@ def run_spark_batch(
             record.add_params(model_params(resolved))
             job = _SparkJob(spark, paths, settings, options, formats)
             counts = job.run(source, target, quarantine, resolved, runtime)
-            report = BatchReport(
-                input=shown[0],
-                output=shown[1],
-                quarantine=shown[2] or None,
-                reference=settings.scoring.reference,
-                model_name=resolved.name,
-                model_version=resolved.version,
-                threshold=settings.scoring.threshold,
-                rows_in=counts.rows_in,
-                rows_out=counts.rows_out,
-                rows_quarantined=counts.quarantined,
-                positives=counts.positives,
-                duration_s=time.monotonic() - started,
-                run_id=record.run_id,
+            report = job_report(
+                settings,
+                resolved,
+                counts,
+                (shown[0], shown[1], shown[2] or None),
+                started,
+                record.run_id,
             )
         except BaseException as exc:
             record.fail(exc)
             raise
     record.succeed(report, counts.histogram)
-    logger.info(
-        "scored %d rows into %s (%d quarantined, %.0f rows/s)",
-        report.rows_out,
-        report.output,
-        report.rows_quarantined,
-        report.rows_per_s,
-    )
+    log_done(report)
     return report
 
 

@@ -16,7 +16,8 @@ import pytest
 from pyspark.sql import SparkSession
 
 from psystock.spark.session import SparkOptions, spark_session
-from tests.integration.batch.conftest import make_settings  # noqa: F401  (a shared fixture)
+from tests.integration.batch.conftest import make_settings, psystock  # noqa: F401  (fixtures)
+from tests.integration.batch.test_process import env  # noqa: F401  (a shared fixture)
 
 TEST_CONF = {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "2"}
 

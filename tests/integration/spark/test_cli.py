@@ -6,27 +6,13 @@ The command joins the test session's SparkSession, as it would a notebook's.
 from __future__ import annotations
 
 import re
-import uuid
 from pathlib import Path
 
-import pytest
 from pyspark.sql import SparkSession
 
-from tests.conftest import RegisteredModel, RunCli
+from tests.conftest import RunCli
 from tests.integration.batch.conftest import book_rows, write_csv
 from tests.integration.spark.conftest import read_parts
-
-
-@pytest.fixture
-def psystock(
-    run_cli: RunCli,
-    registered_model: RegisteredModel,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> RunCli:
-    monkeypatch.setenv("PSYSTOCK_BATCH__EXPERIMENT", f"spark-cli-{uuid.uuid4().hex[:8]}")
-    base = ["--tracking-uri", registered_model.tracking_uri, "--home", str(tmp_path / "home")]
-    return lambda *args: run_cli(*base, *args)
 
 
 def test_engine_spark_prints_the_local_engines_summary(

@@ -6,26 +6,11 @@ import os
 import signal
 import subprocess
 import time
-import uuid
 from pathlib import Path
 
-import pytest
 from benchmarks._setup import write_rows
 
-from tests.conftest import REPO_ROOT, RegisteredModel
-
-PSYSTOCK = REPO_ROOT / ".venv" / "bin" / "psystock"
-TEMP_MARKER = ".psystock-tmp-"
-
-
-@pytest.fixture
-def env(registered_model: RegisteredModel, tmp_path: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "MLFLOW_TRACKING_URI": registered_model.tracking_uri,
-        "PSYSTOCK_HOME": str(tmp_path / "home"),
-        "PSYSTOCK_BATCH__EXPERIMENT": f"spark-process-{uuid.uuid4().hex[:8]}",
-    }
+from tests.integration.batch.test_process import PSYSTOCK, TEMP_MARKER
 
 
 def group_is_gone(pgid: int) -> bool:
