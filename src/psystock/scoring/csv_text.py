@@ -80,7 +80,10 @@ def first_line(text: bytes) -> FirstLine | None:
                 decoded = line.decode("utf-8").rstrip("\r\n")
             except UnicodeDecodeError as exc:
                 raise PayloadError(f"the first line is not valid UTF-8 ({exc})") from exc
-            return FirstLine(next(csv.reader([decoded])), end)
+            try:
+                return FirstLine(next(csv.reader([decoded])), end)
+            except csv.Error as exc:  # e.g. a lone carriage return inside the line
+                raise PayloadError(f"the first line is not valid CSV ({exc})") from exc
         if end >= len(text):
             return None
         start = end

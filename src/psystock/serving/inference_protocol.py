@@ -103,7 +103,7 @@ def _parse_tensor(tensor: Any, where: str) -> _Tensor:
             f"{where}.shape: expected 1 or 2 non-negative integers, got {describe(shape)}"
         )
     datatype = tensor.get("datatype")
-    if datatype not in DATATYPES:
+    if not isinstance(datatype, str) or datatype not in DATATYPES:
         raise PayloadError(
             f"{where}.datatype: expected one of {', '.join(sorted(DATATYPES))},"
             f" got {describe(datatype)}"

@@ -57,6 +57,13 @@ def test_first_line_must_be_utf8() -> None:
         first_line(b"\xff,1\n")
 
 
+def test_first_line_with_a_lone_carriage_return_is_not_csv() -> None:
+    with pytest.raises(
+        PayloadError, match=r"^the first line is not valid CSV \(new-line character seen"
+    ):
+        first_line(b"a\rb,1\n")
+
+
 def test_parse_csv_reads_asked_types_and_falls_back_to_text() -> None:
     names = positional_names(2)
     assert names == ("0", "1")

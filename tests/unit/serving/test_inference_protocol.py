@@ -88,6 +88,11 @@ def test_parse_infer_body_named_1d_tensors_are_columns() -> None:
             {"inputs": [_tensor("a", [1], [1]), _tensor("a", [1], [2])]},
             "inputs: expected unique tensor names, got 'a' twice",
         ),
+        (
+            {"inputs": [{"name": "x", "shape": [1], "datatype": {"FP64": 1}, "data": [1]}]},
+            "inputs[0].datatype: expected one of BOOL, BYTES, FP16, FP32, FP64, INT16, INT32, "
+            "INT64, INT8, UINT16, UINT32, UINT64, UINT8, got an object",
+        ),
     ],
 )
 def test_parse_infer_body_bad_requests_name_the_field(body: Any, message: str) -> None:
