@@ -109,7 +109,7 @@ def score(
     master: str | None,
     spark_conf: dict[str, str],
 ) -> None:
-    r"""Score INPUT into OUTPUT (- for stdout).
+    """Score INPUT into OUTPUT (- for stdout).
 
     INPUT is a CSV or Parquet file, a named pipe, a process substitution such as
     <(zcat in.csv.gz), or - for stdin. OUTPUT has the input columns, then `prediction` (1
@@ -132,7 +132,7 @@ def score(
       2    bad input: a bad row, a missing, unreadable or unwritable path, a directory,
            an existing OUTPUT without --overwrite
       130  interrupted (Ctrl-C); 143 stopped (SIGTERM)
-    """
+    """  # noqa: D301 (click's paragraph mark is the backspace character, not a raw \b)
     require_extra("batch", "psystock batch score")
     if engine == "spark":
         require_extra("spark", "psystock batch score --engine spark")
