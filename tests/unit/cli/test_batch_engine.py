@@ -12,7 +12,7 @@ def test_engine_spark_without_the_spark_extra_names_it(
 ) -> None:
     monkeypatch.setitem(sys.modules, "pyspark", None)
     result = run_cli("batch", "score", "in.csv", "out", "--engine", "spark")
-    assert (result.exit_code, result.stderr) == (
+    assert (result.exit_code, result.said) == (
         1,
         "Error: psystock batch score --engine spark needs pyspark, which is not installed: "
         "pip install 'psystock[spark]' (the spark extra)\n",
