@@ -1,17 +1,20 @@
-"""The ``/docs`` page: plain HTML rendered from the OpenAPI description (no CDN, no script)."""
+"""The ``/docs`` page: Swagger UI on ``/openapi.json``, served from package data (no CDN).
+
+Swagger UI comes from the npm package ``swagger-ui-dist`` (Apache-2.0), vendored into
+``static/swagger-ui`` by ``scripts/vendor-swagger-ui`` and served under ``/docs/static``; the
+page and ``docs.js`` use relative URLs, so the page also works behind a path prefix. "Try it
+out" is open on every operation and prefilled with the served model's example row, and its
+requests go to the server that served the page.
+"""
 
 from __future__ import annotations
 
-import json
+from functools import cache
 from html import escape
-from typing import Any
+from importlib import resources
 
-_STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
-    "code,pre{background:#f4f4f4;padding:.1rem .3rem}pre{padding:.6rem;overflow-x:auto}"
-    ".method{font-weight:bold;text-transform:uppercase;margin-right:.5rem}"
-    "section{border-top:1px solid #ddd;padding:.4rem 0}"
-)
+STATIC_ROUTE = "/docs/static"
+STATIC_PACKAGE = ("psystock.serving", "static")
 
 
 def curl_example(base_url: str = "http://HOST:PORT") -> str:
@@ -23,48 +26,24 @@ def curl_example(base_url: str = "http://HOST:PORT") -> str:
     )
 
 
-def render_docs_page(spec: dict[str, Any]) -> str:
-    """An HTML page listing every route of ``spec``: methods, bodies, examples, answers."""
-    info = spec["info"]
-    parts = [
-        "<!doctype html><html><head><meta charset='utf-8'>",
-        f"<title>{escape(info['title'])}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{escape(info['title'])} {escape(info['version'])}</h1>",
-        f"<p>{escape(info['description'])}</p>",
-        f"<p>Try it:</p><pre>{escape(curl_example())}</pre>",
-        "<p>The machine-readable description is <a href='/openapi.json'>/openapi.json</a>.</p>",
-    ]
-    for path, item in spec["paths"].items():
-        for method, operation in item.items():
-            parts.append(_operation(path, method, operation))
-    parts.append("</body></html>")
-    return "".join(parts)
+def swagger_ui_version() -> str:
+    """The vendored Swagger UI's version."""
+    folder = resources.files(STATIC_PACKAGE[0]).joinpath(STATIC_PACKAGE[1], "swagger-ui")
+    return folder.joinpath("VERSION").read_text(encoding="utf-8").strip()
 
 
-def _operation(path: str, method: str, operation: dict[str, Any]) -> str:
-    html = [
-        f"<section><h3><span class='method'>{escape(method)}</span><code>{escape(path)}</code>"
-        f"</h3><p>{escape(operation.get('summary', ''))}</p>"
-    ]
-    if "description" in operation:
-        html.append(f"<p>{escape(operation['description'])}</p>")
-    body = operation.get("requestBody")
-    if body:
-        html.append("<p>Request body:</p><ul>")
-        for content_type, content in body["content"].items():
-            html.append(f"<li><code>{escape(content_type)}</code>{_examples(content)}</li>")
-        html.append("</ul>")
-    html.append("<p>Answers:</p><ul>")
-    for status, response in operation["responses"].items():
-        html.append(f"<li><b>{escape(status)}</b> {escape(response['description'])}</li>")
-    html.append("</ul></section>")
-    return "".join(html)
-
-
-def _examples(content: dict[str, Any]) -> str:
-    examples = [content["example"]] if "example" in content else []
-    examples += [example["value"] for example in content.get("examples", {}).values()]
-    return "".join(
-        f"<pre>{escape(example if isinstance(example, str) else json.dumps(example))}</pre>"
-        for example in examples
+@cache
+def render_docs_page(title: str) -> str:
+    """The HTML of ``/docs``: Swagger UI's assets from ``/docs/static``, then ``docs.js``."""
+    static = f"docs{STATIC_ROUTE.removeprefix('/docs')}"
+    version = escape(swagger_ui_version())
+    return (
+        "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{escape(title)}</title>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<link rel='stylesheet' href='{static}/swagger-ui/swagger-ui.css?v={version}'>"
+        "</head><body><div id='swagger-ui'></div>"
+        f"<script src='{static}/swagger-ui/swagger-ui-bundle.js?v={version}'></script>"
+        f"<script src='{static}/docs.js?v={version}'></script>"
+        "</body></html>\n"
     )

@@ -72,6 +72,10 @@ def parse_infer_body(body: bytes) -> InferenceRequest:
     request_id = document.get("id")
     if request_id is not None and not isinstance(request_id, str):
         raise PayloadError(f"id: expected a string, got {describe(request_id)}")
+    _check_object(document, "parameters", "parameters")
+    outputs = document.get("outputs", [])
+    if not isinstance(outputs, list) or not all(isinstance(item, dict) for item in outputs):
+        raise PayloadError(f"outputs: expected a list of objects, got {describe(outputs)}")
     inputs = document.get("inputs")
     if not isinstance(inputs, list) or not inputs:
         raise PayloadError(f"inputs: expected a non-empty list of tensors, got {describe(inputs)}")
@@ -90,6 +94,7 @@ class _Tensor:
 def _parse_tensor(tensor: Any, where: str) -> _Tensor:
     if not isinstance(tensor, dict):
         raise PayloadError(f"{where}: expected a tensor object, got {describe(tensor)}")
+    _check_object(tensor, "parameters", f"{where}.parameters")
     name = tensor.get("name")
     if not isinstance(name, str) or not name:
         raise PayloadError(f"{where}.name: expected a non-empty string, got {describe(name)}")
@@ -116,6 +121,13 @@ def _parse_tensor(tensor: Any, where: str) -> _Tensor:
         )
     _check_values(data, datatype, f"{where}.data")
     return _Tensor(name, tuple(shape), data, where)
+
+
+def _check_object(document: dict[str, Any], key: str, where: str) -> None:
+    """``document[key]``, when present, must be an object (the protocol's parameters)."""
+    value = document.get(key, {})
+    if not isinstance(value, dict):
+        raise PayloadError(f"{where}: expected an object, got {describe(value)}")
 
 
 def _flatten(data: Any, shape: list[int], where: str) -> list[Any]:

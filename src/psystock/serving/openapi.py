@@ -1,13 +1,17 @@
-"""The OpenAPI 3.1 description of every route, served at ``/openapi.json`` and ``/docs``."""
+"""The OpenAPI 3.1 description of every route, served at ``/openapi.json`` and ``/docs``.
+
+The request bodies follow the served model (``openapi_inputs``) and its name and version are
+the path parameters' examples, so the docs page's "Try it out" works as it opens.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from psystock.serving.openapi_schemas import SCHEMAS
+from psystock.serving.openapi_inputs import ModelColumns
+from psystock.serving.openapi_schemas import RESPONSE_SCHEMAS, request_schemas
 
 BOOK_ROW = [1, 0, 1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1]
-_COLUMNS = list(range(14))
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -43,34 +47,58 @@ _HEALTH = {
     "503": {"description": "No model loaded yet.", "content": _json(_ref("Health"))},
 }
 
-_INVOCATION_BODY = {
-    "required": True,
-    "description": "MLflow 2/3 JSON, MLflow 1.x pandas JSON (bare split object or records"
-    " list; optionally `; format=pandas-split|pandas-records`), or CSV with or without a header.",
-    "content": {
-        "application/json": {
-            "schema": {"anyOf": [_ref("MLflowRequest"), _ref("LegacyRequest")]},
-            "examples": {
-                "dataframe_split": {"value": {"dataframe_split": {"data": [BOOK_ROW]}}},
-                "mlflow-1.x-split": {
-                    "value": {"columns": _COLUMNS, "index": [0], "data": [BOOK_ROW]}
+
+def example_row(model: ModelColumns | None) -> list[int]:
+    """A row the served model takes: the book's row, cut or repeated to the model's width."""
+    width = model.width if model is not None else len(BOOK_ROW)
+    return [BOOK_ROW[position % len(BOOK_ROW)] for position in range(width)]
+
+
+def _example_columns(model: ModelColumns | None) -> list[str | int]:
+    if model is None or not model.is_named:
+        return list(range(len(example_row(model))))
+    return [int(c.key) if c.key.isdigit() else c.key for c in model.columns]
+
+
+def _invocation_body(model: ModelColumns | None) -> dict[str, Any]:
+    row = example_row(model)
+    return {
+        "required": True,
+        "description": "MLflow 2/3 JSON, MLflow 1.x pandas JSON (bare split object or records"
+        " list; optionally `; format=pandas-split|pandas-records`), or CSV with or without a"
+        " header. Values are JSON numbers (booleans in boolean columns).",
+        "content": {
+            "application/json": {
+                "schema": {"anyOf": [_ref("MLflowRequest"), _ref("LegacyRequest")]},
+                "examples": {
+                    "dataframe_split": {
+                        "summary": "One row (the book's example)",
+                        "value": {"dataframe_split": {"data": [row]}},
+                    },
+                    "mlflow-1.x-split": {
+                        "summary": "MLflow 1.x: pandas split with column names",
+                        "value": {"columns": _example_columns(model), "index": [0], "data": [row]},
+                    },
                 },
             },
+            "text/csv": {
+                "schema": {
+                    "type": "string",
+                    "description": "Rows of comma-separated numbers, with or without a header.",
+                },
+                "example": ",".join(str(value) for value in row) + "\n",
+            },
         },
-        "text/csv": {
-            "schema": {"type": "string"},
-            "example": ",".join(str(value) for value in BOOK_ROW) + "\n",
-        },
-    },
-}
+    }
 
-_INVOCATION = {
-    "post": {
+
+def _invocation(model: ModelColumns | None) -> dict[str, Any]:
+    return {
         "summary": "Predict (MLflow and SageMaker clients)",
         "description": 'MLflow 2/3 requests are answered {"predictions": [...]}, MLflow 1.x'
         " bodies with a bare list. Concurrent requests are micro-batched.",
         "security": [{}, {"bearer": []}],
-        "requestBody": _INVOCATION_BODY,
+        "requestBody": _invocation_body(model),
         "responses": {
             "200": {
                 "description": "The model's predictions, one per row.",
@@ -82,10 +110,28 @@ _INVOCATION = {
             **_errors(400, 401, 413, 415, 500, 503),
         },
     }
+
+
+_ENDPOINT_NAME = {
+    "name": "name",
+    "in": "path",
+    "required": True,
+    "description": "Any SageMaker endpoint name: this server serves one model.",
+    "schema": {"type": "string", "pattern": "^[^/]+$"},
+    "example": "psystock",
 }
 
-_NAME = {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
-_VERSION = {"name": "version", "in": "path", "required": True, "schema": {"type": "string"}}
+
+def _path_parameter(name: str, example: str | None) -> dict[str, Any]:
+    parameter: dict[str, Any] = {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[^/]+$"},
+    }
+    if example is not None:
+        parameter["example"] = example
+    return parameter
 
 
 def _get(summary: str, schema: str, *errors: int, error_schema: str = "Error") -> dict[str, Any]:
@@ -100,7 +146,7 @@ def _get(summary: str, schema: str, *errors: int, error_schema: str = "Error") -
     }
 
 
-def _v2_model(path_parameters: list[dict[str, Any]]) -> dict[str, Any]:
+def _v2_model(path_parameters: list[dict[str, Any]], row: list[int]) -> dict[str, Any]:
     metadata = _get("V2 model metadata", "V2ModelMetadata", 404, 500, 503, error_schema="V2Error")
     ready = _get("V2 model readiness", "V2ModelReady", 404, 500, 503, error_schema="V2Error")
     infer = {
@@ -114,7 +160,7 @@ def _v2_model(path_parameters: list[dict[str, Any]]) -> dict[str, Any]:
                     {
                         "id": "1",
                         "inputs": [
-                            {"name": "x", "shape": [1, 14], "datatype": "FP64", "data": BOOK_ROW}
+                            {"name": "x", "shape": [1, len(row)], "datatype": "FP64", "data": row}
                         ],
                     },
                 ),
@@ -133,14 +179,16 @@ def _v2_model(path_parameters: list[dict[str, Any]]) -> dict[str, Any]:
     return {"": metadata, "/ready": ready, "/infer": infer}
 
 
-def _paths() -> dict[str, Any]:
+def _paths(
+    model: ModelColumns | None, served_name: str | None, served_version: str | None
+) -> dict[str, Any]:
     paths: dict[str, Any] = {
-        "/invocations": _INVOCATION,
+        "/invocations": {"post": _invocation(model)},
         "/endpoints/{name}/invocations": {
             "post": {
-                **_INVOCATION["post"],
+                **_invocation(model),
                 "summary": "Predict (SageMaker runtime path; any endpoint name)",
-                "parameters": [_NAME],
+                "parameters": [_ENDPOINT_NAME],
             }
         },
         "/ping": {"get": {"summary": "Health (SageMaker probe)", "responses": _HEALTH}},
@@ -198,15 +246,28 @@ def _paths() -> dict[str, Any]:
             }
         },
     }
-    for suffix, item in _v2_model([_NAME]).items():
+    name = _path_parameter("name", served_name)
+    version = _path_parameter("version", served_version)
+    row = example_row(model)
+    for suffix, item in _v2_model([name], row).items():
         paths[f"/v2/models/{{name}}{suffix}"] = item
-    for suffix, item in _v2_model([_NAME, _VERSION]).items():
+    for suffix, item in _v2_model([name, version], row).items():
         paths[f"/v2/models/{{name}}/versions/{{version}}{suffix}"] = item
     return paths
 
 
-def build_openapi_spec(version: str) -> dict[str, Any]:
-    """The OpenAPI document of the API."""
+def build_openapi_spec(
+    version: str,
+    model: ModelColumns | None = None,
+    served: tuple[str | None, str | None] = (None, None),
+) -> dict[str, Any]:
+    """The OpenAPI document of the API.
+
+    Args:
+        version: psystock's version.
+        model: the served model's columns (request schemas); None before one is loaded.
+        served: the served model's V2 name and version (examples of the path parameters).
+    """
     return {
         "openapi": "3.1.0",
         "info": {
@@ -217,9 +278,9 @@ def build_openapi_spec(version: str) -> dict[str, Any]:
             " metrics. POST routes need the bearer token when the server has one; GET routes"
             " are open.",
         },
-        "paths": _paths(),
+        "paths": _paths(model, *served),
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**RESPONSE_SCHEMAS, **request_schemas(model)},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }

@@ -34,6 +34,8 @@ MLFLOW_FORMATS = (DATAFRAME_SPLIT, DATAFRAME_RECORDS, INSTANCES, INPUTS)
 """The top-level keys of MLflow 2/3 JSON requests."""
 
 BODY = "request body"
+PARAMS = "params"
+"""MLflow's inference parameters beside the rows: an object, not used by psystock's models."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,9 @@ def _parse_object(document: dict[str, Any], pandas_orient: str | None) -> Parsed
             f"{BODY}: expected exactly one of {', '.join(MLFLOW_FORMATS)}, got {', '.join(keys)}"
         )
     if keys:
+        params = document.get(PARAMS, {})
+        if not isinstance(params, dict):
+            raise PayloadError(f"{PARAMS}: expected an object, got {describe(params)}")
         return _parse_mlflow_format(keys[0], document[keys[0]])
     if "data" in document:
         if pandas_orient == "records":
@@ -154,10 +159,13 @@ def _parse_mlflow_format(key: str, value: Any) -> ParsedPayload:
 
 
 def parse_split(value: dict[str, Any], source: str, *, is_wrapped: bool = True) -> ParsedPayload:
-    """Parse a pandas ``orient="split"`` object; ``index`` is ignored."""
+    """Parse a pandas ``orient="split"`` object; ``index`` (row labels) is checked, not used."""
     if "data" not in value:
         raise PayloadError(f"{source}: expected an object with data, got keys: {_keys(value)}")
-    columns = _columns(value.get("columns"), f"{source}.columns")
+    prefix = f"{source}." if source != BODY else ""
+    if "index" in value:
+        _check_index(value["index"], f"{prefix}index")
+    columns = _columns(value["columns"], f"{prefix}columns") if "columns" in value else None
     rows = value["data"]
     where = f"{source}.data" if source != BODY else "data"
     check_rows(rows, where, None if columns is None else len(columns))
@@ -246,9 +254,18 @@ def check_rows(rows: Any, source: str, width: int | None) -> None:
             )
 
 
-def _columns(value: Any, source: str) -> tuple[str, ...] | None:
-    if value is None:
-        return None
+def _check_index(value: Any, source: str) -> None:
+    """Check pandas row labels: a list of single values."""
+    if not isinstance(value, list):
+        raise PayloadError(f"{source}: expected a list of row labels, got {describe(value)}")
+    for position, label in enumerate(value):
+        if isinstance(label, dict | list):
+            raise PayloadError(
+                f"{source}[{position}]: expected a single value, got {describe(label)}"
+            )
+
+
+def _columns(value: Any, source: str) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise PayloadError(f"{source}: expected a list of column names, got {describe(value)}")
     names: list[str] = []

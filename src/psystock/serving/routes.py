@@ -11,17 +11,17 @@ from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from psystock import __version__
 from psystock.errors import ContentTypeError, ModelNotFoundError
 from psystock.scoring import LoadedModel
 from psystock.serving.asgi import ClientDisconnectedError, RequestHeaders, read_body
 from psystock.serving.content_types import CONTENT_TYPE_JSON, parse_content_type
-from psystock.serving.docs_page import render_docs_page
+from psystock.serving.docs_page import STATIC_PACKAGE, STATIC_ROUTE, render_docs_page
 from psystock.serving.health import health_answer
 from psystock.serving.inference_protocol import infer_answer, metadata_inputs, parse_infer_body
-from psystock.serving.openapi import build_openapi_spec
 from psystock.serving.responses import dumps, error_answer
 from psystock.serving.state import ServingState
 from psystock.serving.webhook import WEBHOOK_PATH
@@ -89,15 +89,15 @@ async def metrics(request: Request) -> Response:
 
 
 @answers()
-async def openapi(_request: Request) -> Response:
-    """The OpenAPI 3 description of every route."""
-    return json_response(build_openapi_spec(__version__))
+async def openapi(request: Request) -> Response:
+    """The OpenAPI 3 description of every route, for the served model."""
+    return Response(_state(request).openapi_document(), media_type="application/json")
 
 
 @answers()
 async def docs(_request: Request) -> Response:
-    """A self-contained HTML page describing the API (no CDN needed)."""
-    return HTMLResponse(render_docs_page(build_openapi_spec(__version__)))
+    """Swagger UI on /openapi.json, from package data (no CDN)."""
+    return HTMLResponse(render_docs_page("psystock API"))
 
 
 @answers(v2=True)
@@ -198,8 +198,8 @@ def _require_json(content_type: bytes) -> None:
         raise ContentTypeError(content_type.decode("latin-1"), (CONTENT_TYPE_JSON,))
 
 
-def build_routes() -> list[Route]:
-    """Every route the Starlette app serves."""
+def build_routes() -> list[BaseRoute]:
+    """Every route the Starlette app serves (the docs page's static files included)."""
     model = "/v2/models/{name}"
     versioned = "/v2/models/{name}/versions/{version}"
     return [
@@ -209,6 +209,7 @@ def build_routes() -> list[Route]:
         Route("/metrics", metrics, methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/docs", docs, methods=["GET"]),
+        Mount(STATIC_ROUTE, StaticFiles(packages=[STATIC_PACKAGE]), name="docs-static"),
         Route(WEBHOOK_PATH, registry_events, methods=["POST"]),
         Route("/v2", v2_server_metadata, methods=["GET"]),
         Route("/v2/health/live", v2_live, methods=["GET"]),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from psystock.errors import InputError, ModelUnavailableError, PayloadTooLargeError, SchemaError
@@ -15,7 +15,10 @@ from psystock.serving.auth import BearerAuth
 from psystock.serving.batcher import MicroBatcher
 from psystock.serving.cells import check_cells
 from psystock.serving.metrics import ServingMetrics
+from psystock.serving.openapi import build_openapi_spec
+from psystock.serving.openapi_inputs import ModelColumns
 from psystock.serving.payloads import ParsedPayload
+from psystock.serving.responses import dumps
 from psystock.serving.webhook import SiblingSignal, WebhookReceiver, watched_model_name
 from psystock.settings import Settings
 
@@ -49,6 +52,7 @@ class ServingState:
     webhook: WebhookReceiver | None = None
     signal: SiblingSignal | None = None
     is_webhook_registered: bool = False
+    _openapi: tuple[LoadedModel | None, bytes] | None = field(default=None, init=False)
 
     @classmethod
     def build(cls, settings: Settings, webhook_secret: str | None = None) -> ServingState:
@@ -103,6 +107,17 @@ class ServingState:
             "polling": polling,
             "last_event_at": last.isoformat() if last is not None else None,
         }
+
+    def openapi_document(self) -> bytes:
+        """``/openapi.json`` for the model served now (built once per model)."""
+        model = self.holder.model
+        if self._openapi is None or self._openapi[0] is not model:
+            from psystock import __version__
+
+            served = (model.info.name or "model", model.info.version) if model else (None, None)
+            columns = ModelColumns.of(model, self.settings.serving.max_rows)
+            self._openapi = (model, dumps(build_openapi_spec(__version__, columns, served)))
+        return self._openapi[1]
 
     def require_model(self) -> LoadedModel:
         """The model to score with.

@@ -76,6 +76,18 @@ def test_parse_infer_body_named_1d_tensors_are_columns() -> None:
             "inputs[0].data[0]: expected a string, got 1",
         ),
         (
+            {"inputs": [_tensor("x", [1], [1])], "parameters": [1]},
+            "parameters: expected an object, got a list of 1 values",
+        ),
+        (
+            {"inputs": [{**_tensor("x", [1], [1]), "parameters": 2}]},
+            "inputs[0].parameters: expected an object, got 2",
+        ),
+        (
+            {"inputs": [_tensor("x", [1], [1])], "outputs": [{"name": "predict"}, "p"]},
+            "outputs: expected a list of objects, got a list of 2 values",
+        ),
+        (
             {"inputs": [_tensor("x", [2, 2], [[1, 2], [3]])]},
             "inputs[0].data[1]: expected 2 values, got 1",
         ),

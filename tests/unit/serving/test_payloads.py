@@ -161,6 +161,31 @@ def test_parse_json_body_mlflow1_layouts_answer_bare(
             "request body: expected a JSON object or a list, got '" + "x" * 36 + "...",
         ),
         (None, None, "request body: expected a JSON object or a list, got null"),
+        (
+            {"dataframe_split": {"index": {"a": 1}, "data": [ROW]}},
+            None,
+            "dataframe_split.index: expected a list of row labels, got an object",
+        ),
+        (
+            {"dataframe_split": {"index": [0, [1]], "data": [ROW]}},
+            None,
+            "dataframe_split.index[1]: expected a single value, got a list of 1 values",
+        ),
+        (
+            {"dataframe_split": {"columns": None, "data": [ROW]}},
+            None,
+            "dataframe_split.columns: expected a list of column names, got null",
+        ),
+        (
+            {"columns": None, "data": [ROW]},
+            None,
+            "columns: expected a list of column names, got null",
+        ),
+        (
+            {"instances": [ROW], "params": [1]},
+            None,
+            "params: expected an object, got a list of 1 values",
+        ),
     ],
 )
 def test_parse_json_body_bad_layouts_name_the_field(
