@@ -17,6 +17,8 @@ SERVER_ENVIRONMENT = {
     # (MLflow's defaults allow https only and never a private address).
     "MLFLOW_WEBHOOK_ALLOWED_SCHEMES": "http,https",
     "MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS": "true",
+    # MLflow caches its webhook list (60 s by default): a new API's webhook counts within 1 s.
+    "MLFLOW_WEBHOOK_CACHE_TTL": "1",
 }
 """Environment variables set for every server psystock starts."""
 

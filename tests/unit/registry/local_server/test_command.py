@@ -91,3 +91,12 @@ def test_server_status_json_names_everything_a_user_looks_for(tmp_path: Path) ->
         "stale_pid": None,
         "stale_reason": None,
     }
+
+
+def test_build_server_environment_lets_a_local_api_subscribe_to_webhooks_at_once(
+    tmp_path: Path,
+) -> None:
+    environment = build_server_environment(settings_for(tmp_path), {})
+    assert environment["MLFLOW_WEBHOOK_ALLOWED_SCHEMES"] == "http,https"
+    assert environment["MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS"] == "true"
+    assert environment["MLFLOW_WEBHOOK_CACHE_TTL"] == "1"
