@@ -8,7 +8,7 @@ from typing import Any
 
 from psystock.errors import InputError, ModelUnavailableError, PayloadTooLargeError, SchemaError
 from psystock.registry.references import parse_reference
-from psystock.scoring import LoadedModel, ScoringRuntime
+from psystock.scoring import LoadedModel
 from psystock.scoring.rollout import ModelHolder, RegistryWatcher
 from psystock.scoring.schema import InputSchema
 from psystock.serving.auth import BearerAuth
@@ -19,6 +19,7 @@ from psystock.serving.openapi import build_openapi_spec
 from psystock.serving.openapi_inputs import ModelColumns
 from psystock.serving.payloads import ParsedPayload
 from psystock.serving.responses import dumps
+from psystock.serving.runtime import serving_runtime
 from psystock.serving.webhook import SiblingSignal, WebhookReceiver, watched_model_name
 from psystock.settings import Settings
 
@@ -68,7 +69,7 @@ class ServingState:
         metrics = ServingMetrics(serving.metrics_dir)
         holder = ModelHolder()
         watcher = RegistryWatcher(
-            ScoringRuntime(settings),
+            serving_runtime(settings),
             holder,
             settings.scoring.reference,
             serving.poll_interval_s,

@@ -101,11 +101,19 @@ def new_secret() -> str:
 
 
 def watched_model_name(settings: Settings) -> str | None:
-    """The registered model whose alias events matter, or None when no webhook applies."""
+    """The registered model whose alias events matter, or None when no webhook applies.
+
+    Only a tracking server delivers webhooks: with a database URI (``sqlite:///``...) the
+    registry is polled, and mlflow stays out of the server.
+    """
     serving = settings.serving
     if not serving.webhook or serving.poll_interval_s <= 0:
         return None
+    from psystock.registry._uris import is_http_uri
     from psystock.registry.references import parse_reference
+
+    if not is_http_uri(settings.resolved_tracking_uri):
+        return None
 
     return parse_reference(settings.scoring.reference).name
 
