@@ -1,7 +1,8 @@
 """The ASGI application: a plain hot path in front of a Starlette app for everything else.
 
 ``POST /invocations`` and ``POST /endpoints/{name}/invocations`` (every prediction of MLflow
-and SageMaker clients) and ``GET /ping`` are dispatched without a router; the Starlette app
+and SageMaker clients), ``POST /v2/models/{name}/infer`` (the Open Inference Protocol's) and
+``GET /ping`` are dispatched without a router; the Starlette app
 serves health, the Open Inference Protocol, metrics, OpenAPI and the docs, and runs the
 lifespan: the registry watcher starts there and stops on shutdown. With one worker the socket
 opens at once (``/ping`` answers 503 until the model is loaded); with several, a worker's
@@ -37,6 +38,7 @@ from psystock.serving.invocations import (
 from psystock.serving.responses import JSON_HEADERS, dumps
 from psystock.serving.routes import build_routes
 from psystock.serving.state import ServingState
+from psystock.serving.v2_infer import handle_v2_infer, v2_infer_target
 from psystock.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -65,6 +67,10 @@ class ServingApp:
                 route = invocations_route(path)
                 if route is not None:
                     await handle_invocations(self.state, route, scope, receive, send)
+                    return
+                target = v2_infer_target(path)
+                if target is not None:
+                    await handle_v2_infer(self.state, target, scope, receive, send)
                     return
             elif path == "/ping" and scope["method"] == "GET":
                 await self._ping(send)

@@ -53,11 +53,14 @@ def check_cells(payload: ParsedPayload, model: LoadedModel) -> None:
             if kind in (allowed[position] if position < len(allowed) else _SCALARS):
                 continue
             column: str | int = columns[position] if columns is not None else position
+            expected, got = _expected(kind), _shown(cell)
             raise PayloadError(
-                f"{payload.source} row {row_number}, column {column}: expected"
-                f" {_expected(kind)}, got {_shown(cell)}",
+                f"{payload.source} row {row_number}, column {column}: expected {expected},"
+                f" got {got}",
                 row=row_number,
                 column=column,
+                expected=expected,
+                got=got,
             )
 
 

@@ -9,21 +9,21 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from psystock import __version__
-from psystock.errors import ContentTypeError, ModelNotFoundError
 from psystock.scoring import LoadedModel
 from psystock.serving.asgi import ClientDisconnectedError, RequestHeaders, read_body
-from psystock.serving.content_types import CONTENT_TYPE_JSON, parse_content_type
 from psystock.serving.docs_page import STATIC_PACKAGE, STATIC_ROUTE, render_docs_page
 from psystock.serving.health import health_answer
-from psystock.serving.inference_protocol import infer_answer, metadata_inputs, parse_infer_body
+from psystock.serving.inference_protocol import metadata_inputs
 from psystock.serving.responses import dumps, error_answer
-from psystock.serving.state import ServingState
+from psystock.serving.state import ServingState, served_name
+from psystock.serving.v2_infer import V2_INFER_ROUTE, V2_VERSIONED_INFER_ROUTE
 from psystock.serving.webhook import WEBHOOK_PATH
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -61,11 +61,6 @@ def answers(*, v2: bool = False) -> Callable[[Endpoint], Endpoint]:
 def _state(request: Request) -> ServingState:
     state: ServingState = request.app.state.serving
     return state
-
-
-def served_name(model: LoadedModel) -> str:
-    """The name V2 clients use for the served model: its registered name, else ``model``."""
-    return model.info.name or "model"
 
 
 @answers()
@@ -121,16 +116,8 @@ async def v2_ready(request: Request) -> Response:
 
 def _model_for(request: Request) -> LoadedModel:
     """The served model if the path names it (and its version, when given), else 404."""
-    model = _state(request).require_model()
-    name = request.path_params["name"]
-    wanted = request.path_params.get("version")
-    if name != served_name(model):
-        raise ModelNotFoundError(name, f"not served here; this server serves {served_name(model)}")
-    if wanted is not None and wanted != model.info.version:
-        raise ModelNotFoundError(
-            f"{name} version {wanted}", f"this server serves version {model.info.version}"
-        )
-    return model
+    params = request.path_params
+    return _state(request).model_named(params["name"], params.get("version"))
 
 
 @answers(v2=True)
@@ -155,22 +142,9 @@ async def v2_model_ready(request: Request) -> Response:
     return json_response({"name": request.path_params["name"], "ready": True})
 
 
-@answers(v2=True)
-async def v2_infer(request: Request) -> Response:
-    """V2 inference on the served model (bearer token required when configured)."""
-    state = _state(request)
-    headers = RequestHeaders.from_scope(request.scope)
-    if state.auth is not None:
-        state.auth.check(headers.authorization)
-    if headers.content_type is not None:
-        _require_json(headers.content_type)
-    _model_for(request)
-    body = await read_body(request.receive, headers, state.settings.serving.max_body_bytes)
-    inference = parse_infer_body(body)
-    model, prediction = await state.predict(inference.payload)
-    return json_response(
-        infer_answer(prediction, served_name(model), model.info.version, inference.id)
-    )
+async def v2_infer_other_methods(_request: Request) -> Response:
+    """Never called: the hot path answers POST and the route answers 405 to other methods."""
+    raise HTTPException(405)  # pragma: no cover
 
 
 WEBHOOK_BODY_LIMIT = 64 << 10
@@ -187,15 +161,6 @@ async def registry_events(request: Request) -> Response:
     headers = RequestHeaders.from_scope(request.scope)
     body = await read_body(request.receive, headers, WEBHOOK_BODY_LIMIT)
     return json_response(state.webhook.receive(dict(request.scope["headers"]), body))
-
-
-def _require_json(content_type: bytes) -> None:
-    try:
-        is_json = parse_content_type(content_type).mime == CONTENT_TYPE_JSON
-    except ContentTypeError:
-        is_json = False
-    if not is_json:
-        raise ContentTypeError(content_type.decode("latin-1"), (CONTENT_TYPE_JSON,))
 
 
 def build_routes() -> list[BaseRoute]:
@@ -218,6 +183,6 @@ def build_routes() -> list[BaseRoute]:
         Route(versioned, v2_model_metadata, methods=["GET"]),
         Route(f"{model}/ready", v2_model_ready, methods=["GET"]),
         Route(f"{versioned}/ready", v2_model_ready, methods=["GET"]),
-        Route(f"{model}/infer", v2_infer, methods=["POST"]),
-        Route(f"{versioned}/infer", v2_infer, methods=["POST"]),
+        Route(V2_INFER_ROUTE, v2_infer_other_methods, methods=["POST"]),
+        Route(V2_VERSIONED_INFER_ROUTE, v2_infer_other_methods, methods=["POST"]),
     ]

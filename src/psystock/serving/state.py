@@ -6,7 +6,13 @@ import gc
 from dataclasses import dataclass, field
 from typing import Any
 
-from psystock.errors import InputError, ModelUnavailableError, PayloadTooLargeError, SchemaError
+from psystock.errors import (
+    InputError,
+    ModelNotFoundError,
+    ModelUnavailableError,
+    PayloadTooLargeError,
+    SchemaError,
+)
 from psystock.registry.references import parse_reference
 from psystock.scoring import LoadedModel
 from psystock.scoring.rollout import ModelHolder, RegistryWatcher
@@ -24,6 +30,11 @@ from psystock.serving.webhook import SiblingSignal, WebhookReceiver, watched_mod
 from psystock.settings import Settings
 
 ROWS_LIMIT_WHAT = "rows in the request"
+
+
+def served_name(model: LoadedModel) -> str:
+    """The name V2 clients use for the served model: its registered name, else ``model``."""
+    return model.info.name or "model"
 
 
 def tune_for_serving(model: LoadedModel) -> None:
@@ -115,7 +126,7 @@ class ServingState:
         if self._openapi is None or self._openapi[0] is not model:
             from psystock import __version__
 
-            served = (model.info.name or "model", model.info.version) if model else (None, None)
+            served = (served_name(model), model.info.version) if model else (None, None)
             columns = ModelColumns.of(model, self.settings.serving.max_rows)
             self._openapi = (model, dumps(build_openapi_spec(__version__, columns, served)))
         return self._openapi[1]
@@ -129,6 +140,24 @@ class ServingState:
         model = self.holder.model
         if model is None:
             raise ModelUnavailableError(self.watcher.reference, self.holder.last_error)
+        return model
+
+    def model_named(self, name: str, version: str | None = None) -> LoadedModel:
+        """The served model if ``name`` (and ``version``, when given) are its, else 404.
+
+        Raises:
+            ModelUnavailableError: nothing is loaded yet (HTTP 503).
+            ModelNotFoundError: another name or version (HTTP 404).
+        """
+        model = self.require_model()
+        if name != served_name(model):
+            raise ModelNotFoundError(
+                name, f"not served here; this server serves {served_name(model)}"
+            )
+        if version is not None and version != model.info.version:
+            raise ModelNotFoundError(
+                f"{name} version {version}", f"this server serves version {model.info.version}"
+            )
         return model
 
     def input_schema(self) -> InputSchema | None:

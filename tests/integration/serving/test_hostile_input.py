@@ -148,8 +148,8 @@ def test_an_error_echoes_at_most_about_200_characters_of_a_huge_cell(client: htt
     assert answer["message"].startswith(
         "dataframe_split.data row 1, column 13: expected a number, got 'xxx"
     )
-    assert "characters omitted" in answer["message"]
-    assert "characters omitted" in answer["got"]
+    assert len(answer["message"]) < 200  # the cell is shown by its first 36 characters
+    assert answer["got"] == "'" + "x" * 36 + "..."
 
 
 def _chunks(total: int, size: int = 1 << 20) -> Iterator[bytes]:
