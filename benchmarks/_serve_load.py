@@ -13,16 +13,30 @@ from pathlib import Path
 
 import httpx
 
+BOOK_ROW = "[1,0,1,1,0,1,0,1,0,1,0,1,0,1]"
 BOOK_BODY = (
-    '{"dataframe_split": {"columns": [0,1,2,3,4,5,6,7,8,9,10,11,12,13],'
-    ' "data": [[1,0,1,1,0,1,0,1,0,1,0,1,0,1]]}}'
+    f'{{"dataframe_split": {{"columns": [0,1,2,3,4,5,6,7,8,9,10,11,12,13], "data": [{BOOK_ROW}]}}}}'
 )
 """One row, the columns as pandas writes them for the book's integer-named signature (the
 layout both servers accept)."""
-WRK_SCRIPT = f"""wrk.method = "POST"
-wrk.body = '{BOOK_BODY}'
+KSERVE_V1_BODY = f'{{"instances": [{BOOK_ROW}]}}'
+"""One row for KServe's V1 protocol (``POST /v1/models/NAME:predict``)."""
+V2_BODY = (
+    '{"inputs": [{"name": "input-0", "shape": [1, 14], "datatype": "FP64",'
+    f' "data": {BOOK_ROW}}}]}}'
+)
+"""One row for the Open Inference Protocol (``POST /v2/models/NAME/infer``)."""
+
+
+def wrk_script(body: str) -> str:
+    """A wrk Lua script that POSTs ``body`` as JSON."""
+    return f"""wrk.method = "POST"
+wrk.body = '{body}'
 wrk.headers["Content-Type"] = "application/json"
 """
+
+
+WRK_SCRIPT = wrk_script(BOOK_BODY)
 
 
 def quiet_environment(**extra: str) -> dict[str, str]:
@@ -70,9 +84,15 @@ def require_wrk() -> str:
 
 
 def start_and_time(
-    command: list[str], env: dict[str, str], url: str, log: Path, timeout_s: float = 180.0
+    command: list[str],
+    env: dict[str, str],
+    url: str,
+    log: Path,
+    timeout_s: float = 180.0,
+    ready_path: str = "/ping",
 ) -> tuple[subprocess.Popen[bytes], float]:
-    """Start ``command``; return it and the seconds from start to the first 200 on /ping."""
+    """Start ``command``; return it and the seconds from start to the first 200 on
+    ``ready_path``."""
     with log.open("wb") as handle:
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -87,13 +107,13 @@ def start_and_time(
             if process.poll() is not None:
                 raise RuntimeError(f"{command[0]} exited with {process.returncode}; see {log}")
             try:
-                if client.get(f"{url}/ping").status_code == 200:
+                if client.get(f"{url}{ready_path}").status_code == 200:
                     return process, time.perf_counter() - started
             except httpx.HTTPError:
                 pass
             time.sleep(0.01)
     stop_process_group(process)
-    raise RuntimeError(f"{url} did not answer /ping within {timeout_s} s; see {log}")
+    raise RuntimeError(f"{url} did not answer {ready_path} within {timeout_s} s; see {log}")
 
 
 def check_answer(url: str) -> str:
@@ -106,11 +126,13 @@ def check_answer(url: str) -> str:
     return response.text
 
 
-def run_wrk(wrk: str, url: str, connections: int, duration_s: int, script: Path) -> LoadResult:
-    """One wrk run of POST /invocations with the one-row body."""
+def run_wrk(
+    wrk: str, url: str, connections: int, duration_s: int, script: Path, path: str = "/invocations"
+) -> LoadResult:
+    """One wrk run of POST ``path`` with the body of ``script``."""
     command = [
         wrk, "-t1", f"-c{connections}", f"-d{duration_s}s", "--latency", "-s", str(script),
-        f"{url}/invocations",
+        f"{url}{path}",
     ]  # fmt: skip
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     return LoadResult(
@@ -122,6 +144,28 @@ def run_wrk(wrk: str, url: str, connections: int, duration_s: int, script: Path)
         non_2xx=int(_find(r"Non-2xx or 3xx responses:\s+(\d+)", output, "0")),
         errors=sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output)),
     )
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak RSS (VmHWM) of ``pid`` and every process of its group, in MB."""
+    total_kb = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+            if os.getpgid(int(status.parent.name)) != pid:
+                continue
+        except (OSError, ProcessLookupError):
+            continue
+        match = re.search(r"^VmHWM:\s+(\d+) kB", text, re.MULTILINE)
+        if match:
+            total_kb += int(match.group(1))
+    return total_kb / 1024
+
+
+def machine_load() -> str:
+    """The 1, 5 and 15 minute load averages, as ``uptime`` prints them."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f}, {five:.2f}, {fifteen:.2f}"
 
 
 def _find(pattern: str, text: str, default: str | None = None) -> str:

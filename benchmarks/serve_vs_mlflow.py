@@ -1,14 +1,26 @@
-"""psystock serve vs mlflow models serve: requests/s, p50/p99 and cold start, one worker each.
+"""psystock serve beside KServe and mlflow models serve, one worker each, in one run.
 
 Run: ``.venv/bin/python benchmarks/serve_vs_mlflow.py [--duration 10] [--connections 8,64]``
 
-Starts a private registry with psystock's own CLI (SQLite, temporary directory), trains and
-promotes the PsyStock model (real BTC-USD prices from ../shared/data when present), then starts
-``mlflow models serve --env-manager local -w 1`` and ``psystock serve --workers 1`` in turn,
-each alone, times the cold start (process start to the first 200 on /ping), and loads each
-with wrk (one-row JSON ``dataframe_split`` POSTs) at each connection count. Every answer must
-be a 2xx. Prints a table, the ratios against the targets (>= 25x requests/s, p99 <= 1/10,
-cold start < 2 s) and the in-process floor (one-row predictions through the runtime).
+Starts a private registry with psystock's own CLI (SQLite, temporary directory, webhooks to
+local http allowed), trains and promotes the PsyStock model (real BTC-USD prices from
+../shared/data when present), then, one server at a time:
+
+- ``mlflow models serve --env-manager local -w 1`` (``POST /invocations``);
+- KServe's Python SDK, one worker, in its own venv under ``benchmarks/.work`` (V1
+  ``POST /v1/models/psystock:predict``; see ``_kserve.py``);
+- ``psystock serve --workers 1``: ``POST /invocations`` and the V2 route
+  ``POST /v2/models/NAME/infer``;
+- the same psystock app under uvicorn's stock httptools protocol, to price psystock's guarded
+  protocol (header size and time limits, body timeout, drain).
+
+Each is loaded with wrk (one-row JSON, every answer must be a 2xx) at each connection count,
+after a warm-up; its cold start (process start to the first 200 on its readiness route) and
+peak RSS (VmHWM of its process group) are recorded. Then the rollout latency: under wrk load,
+the time from ``set_registered_model_alias`` to the first /health answer naming the new
+version, with the registry webhook and with polling only; and psystock's cold start and RSS
+with a ``sqlite:///`` tracking URI beside the HTTP registry's. Prints a table, the machine load,
+and each ratio against its target.
 """
 
 from __future__ import annotations
@@ -16,128 +28,282 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import httpx
 
 if __package__ in (None, ""):  # run as a script: make `benchmarks` and `psystock` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._kserve import (
+    PREDICT_PATH,
+    READY_PATH,
+    booster_file,
+    kserve_command,
+    kserve_python,
+)
 from benchmarks._serve_load import (
-    WRK_SCRIPT,
+    BOOK_BODY,
+    KSERVE_V1_BODY,
+    V2_BODY,
     LoadResult,
-    check_answer,
+    machine_load,
+    peak_rss_mb,
     require_wrk,
     run_wrk,
     start_and_time,
     stop_process_group,
+    wrk_script,
 )
-from benchmarks._setup import MODEL_NAME, free_port, private_registry
+from benchmarks._setup import MODEL_NAME, environment, free_port, private_registry, register_model
 
-REFERENCE = f"models:/{MODEL_NAME}/Production"
-TARGET_SPEEDUP = 25.0
-TARGET_P99_RATIO = 0.1
-TARGET_COLD_S = 2.0
+REFERENCE = f"models:/{MODEL_NAME}@production"
+TARGET_VS_KSERVE = 4.0
+TARGET_VS_MLFLOW = 30.0
+TARGET_V2_SHARE = 0.9
+TARGET_COLD_S = 1.5
+TARGET_RSS_MB = 150.0
+TARGET_ROLLOUT_S = 2.0
+ROLLOUTS = 3
+WEBHOOK_ENVIRONMENT = {
+    # What a registry needs so that psystock serve can subscribe (README, "Rollout").
+    "MLFLOW_WEBHOOK_ALLOWED_SCHEMES": "http,https",
+    "MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS": "true",
+    "MLFLOW_WEBHOOK_CACHE_TTL": "1",
+}
+STOCK_PROTOCOL_SERVER = """
+import uvicorn
+from psystock.logging import configure_logging
+from psystock.serving import create_app
+from psystock.settings import load_settings
+
+settings = load_settings()
+configure_logging(settings.log_level)
+app = create_app(settings)
+uvicorn.Server(uvicorn.Config(
+    app, host=settings.serving.host, port=settings.serving.port, http="httptools",
+    loop="auto", ws="none", lifespan="on", log_config=None, access_log=False,
+)).run()
+"""
 
 
-def server_commands(port: int) -> dict[str, list[str]]:
-    bin_dir = Path(sys.executable).parent
-    return {
-        "mlflow models serve": [
-            str(bin_dir / "mlflow"), "models", "serve", "-m", REFERENCE, "--env-manager",
-            "local", "-w", "1", "-h", "127.0.0.1", "-p", str(port),
-        ],
-        "psystock serve": [
-            str(bin_dir / "psystock"), "serve", "--model", REFERENCE, "--workers", "1",
-            "--host", "127.0.0.1", "--port", str(port),
-        ],
-    }  # fmt: skip
+@dataclass
+class Served:
+    """One server's figures."""
+
+    name: str
+    cold_s: float
+    rss_mb: float
+    runs: dict[str, list[LoadResult]] = field(default_factory=dict)
+
+
+def psystock_command(port: int, *extra: str) -> list[str]:
+    return [
+        str(Path(sys.executable).parent / "psystock"), "serve", "--model", REFERENCE,
+        "--workers", "1", "--host", "127.0.0.1", "--port", str(port), *extra,
+    ]  # fmt: skip
 
 
 def bench_server(
-    name: str, command: list[str], env: dict[str, str], args: argparse.Namespace, root: Path
-) -> tuple[float, list[LoadResult]]:
+    name: str,
+    command: list[str],
+    env: dict[str, str],
+    routes: dict[str, tuple[str, str]],
+    args: argparse.Namespace,
+    root: Path,
+    ready_path: str = "/ping",
+) -> Served:
+    """Start ``command``, load each of ``routes`` (label -> path, body) with wrk, stop it."""
     wrk = require_wrk()
-    url = f"http://127.0.0.1:{command[command.index('-p' if '-p' in command else '--port') + 1]}"
-    log = root / f"{name.split()[0]}.log"
-    print(f"\n== {name}: starting ({' '.join(command[1:4])} ...)", flush=True)
-    process, cold_s = start_and_time(command, env, url, log)
+    flag = next(flag for flag in ("--http_port", "--port", "-p") if flag in command)
+    url = f"http://127.0.0.1:{command[command.index(flag) + 1]}"
+    log = root / f"{re.sub(r'[^A-Za-z0-9]+', '-', name)}.log"
+    print(f"\n== {name}: starting (load {machine_load()})", flush=True)
+    process, cold_s = start_and_time(command, env, url, log, ready_path=ready_path)
     try:
-        check_answer(url)
-        script = root / "post.lua"
-        script.write_text(WRK_SCRIPT)
-        run_wrk(wrk, url, 8, 2, script)  # warm-up
-        results = []
-        for connections in args.connections:
-            result = run_wrk(wrk, url, connections, args.duration, script)
-            print(
-                f"   c={connections:<3} {result.requests_per_s:9.0f} req/s"
-                f"  p50 {result.p50_ms:7.2f} ms  p99 {result.p99_ms:7.2f} ms"
-                f"  non-2xx {result.non_2xx}  socket errors {result.errors}",
-                flush=True,
+        served = Served(name, cold_s, peak_rss_mb(process.pid))
+        for label, (path, body) in routes.items():
+            script = root / f"{label.replace('/', '_')}.lua"
+            script.write_text(wrk_script(body))
+            check = httpx.post(
+                f"{url}{path}", content=body, headers={"Content-Type": "application/json"}
             )
-            if result.non_2xx or result.errors:
-                raise SystemExit(f"{name} answered {result.non_2xx} non-2xx; see {log}")
-            results.append(result)
-        print(f"   cold start {cold_s:.2f} s", flush=True)
-        return cold_s, results
+            if check.status_code != 200:
+                raise SystemExit(f"{name} {path} answered {check.status_code}: {check.text}")
+            run_wrk(wrk, url, 8, 2, script, path)  # warm-up
+            served.runs[label] = []
+            for connections in args.connections:
+                result = run_wrk(wrk, url, connections, args.duration, script, path)
+                print(
+                    f"   {label:<22} c={connections:<3} {result.requests_per_s:8.0f} req/s"
+                    f"  p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:7.2f} ms"
+                    f"  non-2xx {result.non_2xx}  errors {result.errors}  (load {machine_load()})",
+                    flush=True,
+                )
+                if result.non_2xx or result.errors:
+                    raise SystemExit(f"{name} answered {result.non_2xx} non-2xx; see {log}")
+                served.runs[label].append(result)
+        served.rss_mb = peak_rss_mb(process.pid)
+        print(f"   cold start {cold_s:.2f} s, peak RSS {served.rss_mb:.0f} MB", flush=True)
+        return served
     finally:
         stop_process_group(process)
 
 
-def in_process_floor(tracking_uri: str, home: Path, rounds: int = 3000) -> float:
-    """Microseconds per one-row prepare + predict through the runtime, tuned as the API is."""
-    from psystock.scoring import ModelInput, ScoringRuntime
-    from psystock.serving.state import tune_for_serving
+def rollout_latencies(
+    name: str, command: list[str], env: dict[str, str], tracking_uri: str, root: Path
+) -> list[float]:
+    """Seconds from ``set_registered_model_alias`` to /health naming the new version, under
+    wrk load (8 connections on /invocations), ``ROLLOUTS`` times."""
+    from mlflow import MlflowClient
+
+    client = MlflowClient(tracking_uri)
+    url = f"http://127.0.0.1:{command[command.index('--port') + 1]}"
+    log = root / f"rollout-{re.sub(r'[^A-Za-z0-9]+', '-', name)}.log"
+    print(f"\n== rollout, {name} (load {machine_load()})", flush=True)
+    process, _ = start_and_time(command, env, url, log)
+    script = root / "rollout.lua"
+    script.write_text(wrk_script(BOOK_BODY))
+    load = subprocess.Popen(
+        [require_wrk(), "-t1", "-c8", "-d600s", "-s", str(script), f"{url}/invocations"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    latencies = []
+    try:
+        time.sleep(2)
+        with httpx.Client(base_url=url, timeout=5) as api:
+            for _ in range(ROLLOUTS):
+                current = client.get_model_version_by_alias(MODEL_NAME, "production")
+                source = str(current.source)
+                model_id = (
+                    source.removeprefix("models:/") if source.startswith("models:/m-") else None
+                )
+                new = client.create_model_version(
+                    MODEL_NAME, source, current.run_id, model_id=model_id
+                )
+                _wait_ready(client, new.version)
+                time.sleep(1.0)  # let any poll in flight settle
+                started = time.perf_counter()
+                client.set_registered_model_alias(MODEL_NAME, "production", new.version)
+                while api.get("/health").json().get("version") != new.version:
+                    if time.perf_counter() - started > 60:
+                        raise SystemExit(f"{name}: version {new.version} not served in 60 s")
+                    time.sleep(0.005)
+                latencies.append(time.perf_counter() - started)
+                print(f"   version {new.version} served after {latencies[-1]:.2f} s", flush=True)
+    finally:
+        load.terminate()
+        output = load.communicate()[0]
+        stop_process_group(process)
+    if "Non-2xx" in output:
+        raise SystemExit(f"{name}: non-2xx answers during the rollouts:\n{output}")
+    return latencies
+
+
+def _wait_ready(client: object, version: str, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        status = client.get_model_version(MODEL_NAME, version).status  # type: ignore[attr-defined]
+        if status == "READY":
+            return
+        time.sleep(0.1)
+    raise SystemExit(f"model version {version} not READY in {timeout_s} s")
+
+
+def sqlite_registry(root: Path) -> dict[str, str]:
+    """A registry read straight from a SQLite file (no server), PsyStock in Production."""
+    home = root / "sqlite-home"
+    home.mkdir()
+    env = environment(home, free_port())
+    env["MLFLOW_TRACKING_URI"] = f"sqlite:///{home / 'mlflow.db'}"
+    cwd = Path.cwd()
+    os.chdir(home)  # MLflow's default artifact root, ./mlruns, lands in the home
+    try:
+        register_model(env)
+    finally:
+        os.chdir(cwd)
+    return env
+
+
+def served_model_dir(tracking_uri: str, home: Path) -> Path:
+    """The model directory psystock serves (from its cache), for KServe to load."""
+    from psystock.scoring import ScoringRuntime
     from psystock.settings import load_settings
 
-    model = ScoringRuntime(load_settings(home=home, tracking_uri=tracking_uri)).load(REFERENCE)
-    tune_for_serving(model)
-    row = ModelInput([[1, 0, 1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1]], tuple(map(str, range(14))))
-    for _ in range(200):
-        model.predict(model.prepare(row))
-    started = time.perf_counter()
-    for _ in range(rounds):
-        model.predict(model.prepare(row))
-    return (time.perf_counter() - started) / rounds * 1e6
+    runtime = ScoringRuntime(load_settings(home=home, tracking_uri=tracking_uri))
+    return runtime.fetch(runtime.resolve(REFERENCE))
 
 
-def report(
-    results: dict[str, tuple[float, list[LoadResult]]], floor_us: float
-) -> dict[str, object]:
-    mlflow_cold, mlflow_runs = results["mlflow models serve"]
-    ours_cold, our_runs = results["psystock serve"]
-    print("\n| server | connections | req/s | p50 ms | p99 ms | cold start s |")
-    print("|---|---|---|---|---|---|")
-    for name, (cold, runs) in results.items():
-        for run in runs:
-            print(
-                f"| {name} | {run.connections} | {run.requests_per_s:.0f} | {run.p50_ms:.2f} |"
-                f" {run.p99_ms:.2f} | {cold:.2f} |"
-            )
-    summary: dict[str, object] = {"floor_us_per_row": round(floor_us, 1)}
-    passed = ours_cold < TARGET_COLD_S
-    for theirs, ours in zip(mlflow_runs, our_runs, strict=True):
-        speedup = ours.requests_per_s / theirs.requests_per_s
-        p99_ratio = ours.p99_ms / theirs.p99_ms
-        passed = passed and speedup >= TARGET_SPEEDUP and p99_ratio <= TARGET_P99_RATIO
-        print(
-            f"c={ours.connections}: {speedup:.1f}x requests/s (target >= {TARGET_SPEEDUP:.0f}x),"
-            f" p99 {p99_ratio:.3f} of mlflow's (target <= {TARGET_P99_RATIO})"
+def report(servers: dict[str, Served], rollouts: dict[str, list[float]]) -> dict[str, object]:
+    print(f"\nmachine load when done: {machine_load()} (2 cores, shared: figures are noisy)")
+    print(
+        "\n| server | route | connections | req/s | p50 ms | p99 ms | cold start s | peak RSS MB |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for served in servers.values():
+        for label, runs in served.runs.items():
+            for run in runs:
+                print(
+                    f"| {served.name} | {label} | {run.connections} | {run.requests_per_s:.0f}"
+                    f" | {run.p50_ms:.2f} | {run.p99_ms:.2f} | {served.cold_s:.2f}"
+                    f" | {served.rss_mb:.0f} |"
+                )
+    ours = servers["psystock"].runs
+    checks: dict[str, tuple[float, float, bool]] = {}
+    for index, connections in enumerate(run.connections for run in ours["/invocations"]):
+        invocations = ours["/invocations"][index].requests_per_s
+        kserve = servers["kserve"].runs["V1 predict"][index].requests_per_s
+        mlflow = servers["mlflow"].runs["/invocations"][index].requests_per_s
+        v2 = ours["V2 infer"][index].requests_per_s
+        stock = servers["stock protocol"].runs["/invocations"][index].requests_per_s
+        checks[f"c={connections} /invocations vs KServe V1"] = (
+            invocations / kserve,
+            TARGET_VS_KSERVE,
+            invocations / kserve >= TARGET_VS_KSERVE,
         )
-        summary[f"c{ours.connections}"] = {"speedup": speedup, "p99_ratio": p99_ratio}
-    print(
-        f"cold start: psystock {ours_cold:.2f} s vs mlflow {mlflow_cold:.2f} s"
-        f" (target < {TARGET_COLD_S:.0f} s)"
-    )
-    print(
-        f"in-process floor: {floor_us:.0f} us per one-row prepare + predict (runtime, one"
-        f" thread, no HTTP) = {1e6 / floor_us:.0f} calls/s without micro-batching"
-    )
-    print("targets met" if passed else "TARGETS NOT MET (is the machine busy?)")
-    summary["targets_met"] = passed
-    return summary
+        checks[f"c={connections} /invocations vs mlflow models serve"] = (
+            invocations / mlflow,
+            TARGET_VS_MLFLOW,
+            invocations / mlflow >= TARGET_VS_MLFLOW,
+        )
+        checks[f"c={connections} V2 share of /invocations"] = (
+            v2 / invocations,
+            TARGET_V2_SHARE,
+            v2 / invocations >= TARGET_V2_SHARE,
+        )
+        checks[f"c={connections} guarded protocol vs uvicorn's stock one"] = (
+            invocations / stock,
+            0.0,
+            True,
+        )
+    for name in ("psystock", "psystock sqlite"):
+        served = servers[name]
+        checks[f"{name}: cold start s"] = (served.cold_s, TARGET_COLD_S, served.cold_s < 1.5)
+        checks[f"{name}: peak RSS MB"] = (served.rss_mb, TARGET_RSS_MB, served.rss_mb < 150)
+    for name, latencies in rollouts.items():
+        median = statistics.median(latencies)
+        target = TARGET_ROLLOUT_S if name == "webhook" else float("inf")
+        checks[f"rollout by {name}: median s (max {max(latencies):.2f})"] = (
+            median,
+            target,
+            median <= target,
+        )
+    print()
+    for label, (value, target, passed) in checks.items():
+        wanted = f"target {target:g}" if target and target != float("inf") else "measured"
+        print(f"{label}: {value:.2f} ({wanted}) {'ok' if passed else 'NOT MET'}")
+    met = all(passed for _, _, passed in checks.values())
+    print("targets met" if met else "SOME TARGETS NOT MET (is the machine busy?)")
+    return {label: {"value": v, "target": t, "met": p} for label, (v, t, p) in checks.items()}
 
 
 def main() -> None:
@@ -152,29 +318,85 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args()
     require_wrk()
+    kserve_python()
+    print(f"machine load at start: {machine_load()}")
+    os.environ.update(WEBHOOK_ENVIRONMENT)  # the registry server inherits them
     with tempfile.TemporaryDirectory(prefix="psystock-bench-") as tmp:
         root = Path(tmp)
         with private_registry(root / "registry-home") as (registry_env, origin):
             tracking_uri = registry_env["MLFLOW_TRACKING_URI"]
-            print(f"registry {tracking_uri}; training on {origin}")
+            print(f"registry {tracking_uri}; trained on {origin}")
             env = {
                 "MLFLOW_TRACKING_URI": tracking_uri,
                 "PSYSTOCK_HOME": str(root / "home"),
+                "PSYSTOCK_LOG_LEVEL": "WARNING",
                 # mlflow models serve runs `uvicorn` from PATH: the venv's own.
                 "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
             }
-            results = {
-                name: bench_server(name, command, env, args, root)
-                for name, command in server_commands(free_port()).items()
+            port = free_port()
+            booster = booster_file(served_model_dir(tracking_uri, root / "kserve-home"))
+            invocations = {"/invocations": ("/invocations", BOOK_BODY)}
+            bin_dir = Path(sys.executable).parent
+            mlflow_serve = [
+                str(bin_dir / "mlflow"), "models", "serve", "-m", REFERENCE,
+                "--env-manager", "local", "-w", "1", "-h", "127.0.0.1", "-p", str(port),
+            ]  # fmt: skip
+            stock_env = {
+                **env,
+                "PSYSTOCK_SCORING__MODEL_URI": REFERENCE,
+                "PSYSTOCK_SERVING__PORT": str(port),
+                "PSYSTOCK_SERVING__WEBHOOK": "false",
             }
-            floor_us = in_process_floor(tracking_uri, root / "floor-home")
-        summary = report(results, floor_us)
+            stock = [sys.executable, "-c", STOCK_PROTOCOL_SERVER, "--port", str(port)]
+            v2 = {"V2 infer": (f"/v2/models/{MODEL_NAME}/infer", V2_BODY)}
+            kserve_env = {**env, "PSYSTOCK_BENCH_BOOSTER": str(booster)}
+            kserve_route = {"V1 predict": (PREDICT_PATH, KSERVE_V1_BODY)}
+            servers = {
+                "mlflow": bench_server(
+                    "mlflow models serve", mlflow_serve, env, invocations, args, root
+                ),
+                "kserve": bench_server(
+                    "KServe (Python SDK)", kserve_command(port, root), kserve_env, kserve_route,
+                    args, root, ready_path=READY_PATH,
+                ),
+                "psystock": bench_server(
+                    "psystock serve", psystock_command(port), env, {**invocations, **v2}, args, root
+                ),
+                "stock protocol": bench_server(
+                    "psystock app, uvicorn's stock protocol", stock, stock_env, invocations,
+                    args, root,
+                ),
+            }  # fmt: skip
+            sqlite_env = {
+                **env,
+                "MLFLOW_TRACKING_URI": sqlite_registry(root)["MLFLOW_TRACKING_URI"],
+                "PSYSTOCK_HOME": str(root / "sqlite-serve-home"),
+            }
+            servers["psystock sqlite"] = bench_server(
+                "psystock serve, sqlite:/// registry",
+                psystock_command(port, "--no-webhook"), sqlite_env, {}, args, root,
+            )  # fmt: skip
+            rollouts = {
+                "webhook": rollout_latencies(
+                    "webhook", psystock_command(port), env, tracking_uri, root
+                ),
+                "polling every 5 s": rollout_latencies(
+                    "polling", psystock_command(port, "--no-webhook"), env, tracking_uri, root
+                ),
+            }
+        summary = report(servers, rollouts)
         if args.json:
             figures = {
-                name: {"cold_start_s": cold, "runs": [vars(run) for run in runs]}
-                for name, (cold, runs) in results.items()
+                name: {
+                    "cold_start_s": served.cold_s,
+                    "peak_rss_mb": served.rss_mb,
+                    "runs": {label: [vars(r) for r in runs] for label, runs in served.runs.items()},
+                }
+                for name, served in servers.items()
             }
-            args.json.write_text(json.dumps({**figures, "summary": summary}, indent=2))
+            args.json.write_text(
+                json.dumps({**figures, "rollouts": rollouts, "summary": summary}, indent=2)
+            )
 
 
 if __name__ == "__main__":
