@@ -105,17 +105,6 @@ def test_openapi_describes_every_route_and_method(
     assert error["required"] == ["error_code", "message"]
 
 
-def test_docs_page_lists_every_path_without_external_resources(client: httpx.Client) -> None:
-    response = client.get("/docs")
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/html")
-    for path in client.get("/openapi.json").json()["paths"]:
-        assert f"<code>{path}</code>" in response.text
-    assert "http://" not in response.text.replace("http://HOST:PORT", "")
-    assert "https://" not in response.text
-    assert "<script" not in response.text
-
-
 FUZZ_CONFIG = """
 [checks.negative_data_rejection]
 expected-statuses = ["400", "401", "404", "405", "413", "415"]
