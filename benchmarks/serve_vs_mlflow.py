@@ -11,8 +11,9 @@ local http allowed), trains and promotes the PsyStock model (real BTC-USD prices
   ``POST /v1/models/psystock:predict``; see ``_kserve.py``);
 - ``psystock serve --workers 1``: ``POST /invocations`` and the V2 route
   ``POST /v2/models/NAME/infer``;
-- the same psystock app under uvicorn's stock httptools protocol, to price psystock's guarded
-  protocol (header size and time limits, body timeout, drain).
+- psystock serve beside the same app under uvicorn's stock httptools protocol, both running
+  and loaded in turn (A B A B A B), to price psystock's guarded protocol (header size and time
+  limits, body timeout, drain).
 
 Each is loaded with wrk (one-row JSON, every answer must be a 2xx) at each connection count,
 after a warm-up; its cold start (process start to the first 200 on its readiness route) and
@@ -120,36 +121,50 @@ def bench_server(
     root: Path,
     ready_path: str = "/ping",
 ) -> Served:
-    """Start ``command``, load each of ``routes`` (label -> path, body) with wrk, stop it."""
+    """Start ``command``, load each of ``routes`` (label -> path, body) with wrk, stop it.
+
+    With several routes, they are loaded in turn (A B A B A B) at each connection count and
+    the run with the median requests/s of each is kept, so that a change of the machine's
+    load hits every route alike.
+    """
     wrk = require_wrk()
     flag = next(flag for flag in ("--http_port", "--port", "-p") if flag in command)
     url = f"http://127.0.0.1:{command[command.index(flag) + 1]}"
     log = root / f"{re.sub(r'[^A-Za-z0-9]+', '-', name)}.log"
     print(f"\n== {name}: starting (load {machine_load()})", flush=True)
     process, cold_s = start_and_time(command, env, url, log, ready_path=ready_path)
+    rounds = 3 if len(routes) > 1 else 1
     try:
         served = Served(name, cold_s, peak_rss_mb(process.pid))
+        scripts = {}
         for label, (path, body) in routes.items():
-            script = root / f"{label.replace('/', '_')}.lua"
-            script.write_text(wrk_script(body))
+            scripts[label] = root / f"{re.sub(r'[^A-Za-z0-9]+', '-', label)}.lua"
+            scripts[label].write_text(wrk_script(body))
             check = httpx.post(
                 f"{url}{path}", content=body, headers={"Content-Type": "application/json"}
             )
             if check.status_code != 200:
                 raise SystemExit(f"{name} {path} answered {check.status_code}: {check.text}")
-            run_wrk(wrk, url, 8, 2, script, path)  # warm-up
+            run_wrk(wrk, url, 8, 2, scripts[label], path)  # warm-up
             served.runs[label] = []
-            for connections in args.connections:
-                result = run_wrk(wrk, url, connections, args.duration, script, path)
-                print(
-                    f"   {label:<22} c={connections:<3} {result.requests_per_s:8.0f} req/s"
-                    f"  p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:7.2f} ms"
-                    f"  non-2xx {result.non_2xx}  errors {result.errors}  (load {machine_load()})",
-                    flush=True,
-                )
-                if result.non_2xx or result.errors:
-                    raise SystemExit(f"{name} answered {result.non_2xx} non-2xx; see {log}")
-                served.runs[label].append(result)
+        for connections in args.connections:
+            samples: dict[str, list[LoadResult]] = {label: [] for label in routes}
+            for _ in range(rounds):
+                for label, (path, _body) in routes.items():
+                    result = run_wrk(wrk, url, connections, args.duration, scripts[label], path)
+                    print(
+                        f"   {label:<14} c={connections:<3} {result.requests_per_s:8.0f} req/s"
+                        f"  p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:7.2f} ms"
+                        f"  non-2xx {result.non_2xx}  errors {result.errors}"
+                        f"  (load {machine_load()})",
+                        flush=True,
+                    )
+                    if result.non_2xx or result.errors:
+                        raise SystemExit(f"{name} answered {result.non_2xx} non-2xx; see {log}")
+                    samples[label].append(result)
+            for label, results in samples.items():
+                ranked = sorted(results, key=lambda result: result.requests_per_s)
+                served.runs[label].append(ranked[len(ranked) // 2])
         served.rss_mb = peak_rss_mb(process.pid)
         print(f"   cold start {cold_s:.2f} s, peak RSS {served.rss_mb:.0f} MB", flush=True)
         return served
@@ -243,7 +258,73 @@ def served_model_dir(tracking_uri: str, home: Path) -> Path:
     return runtime.fetch(runtime.resolve(REFERENCE))
 
 
-def report(servers: dict[str, Served], rollouts: dict[str, list[float]]) -> dict[str, object]:
+def protocol_cost(
+    env: dict[str, str], args: argparse.Namespace, root: Path, rounds: int = 3
+) -> dict[int, tuple[float, float]]:
+    """Requests/s of psystock serve (guarded protocol) and of the same app under uvicorn's stock
+    httptools protocol, both running, loaded in turn ``rounds`` times (A B A B ...) so that a
+    change of the machine's load hits both alike. Returns connections -> (guarded, stock)
+    medians."""
+    wrk = require_wrk()
+    guarded_port, stock_port = free_port(), free_port()
+    stock_env = {
+        **env,
+        "PSYSTOCK_SCORING__MODEL_URI": REFERENCE,
+        "PSYSTOCK_SERVING__PORT": str(stock_port),
+        "PSYSTOCK_SERVING__WEBHOOK": "false",
+    }
+    print(f"\n== protocol cost: guarded vs stock, in turn (load {machine_load()})", flush=True)
+    guarded, _ = start_and_time(
+        psystock_command(guarded_port, "--no-webhook"),
+        env,
+        f"http://127.0.0.1:{guarded_port}",
+        root / "protocol-guarded.log",
+    )
+    try:
+        stock, _ = start_and_time(
+            [sys.executable, "-c", STOCK_PROTOCOL_SERVER],
+            stock_env,
+            f"http://127.0.0.1:{stock_port}",
+            root / "protocol-stock.log",
+        )
+    except BaseException:
+        stop_process_group(guarded)
+        raise
+    script = root / "protocol.lua"
+    script.write_text(wrk_script(BOOK_BODY))
+    figures: dict[int, tuple[float, float]] = {}
+    try:
+        for port in (guarded_port, stock_port):
+            run_wrk(wrk, f"http://127.0.0.1:{port}", 8, 2, script)  # warm-up
+        for connections in args.connections:
+            samples: dict[int, list[float]] = {guarded_port: [], stock_port: []}
+            for _ in range(rounds):
+                for port in (guarded_port, stock_port):
+                    url = f"http://127.0.0.1:{port}"
+                    result = run_wrk(wrk, url, connections, args.duration, script)
+                    if result.non_2xx or result.errors:
+                        raise SystemExit(f"{url} answered {result.non_2xx} non-2xx")
+                    samples[port].append(result.requests_per_s)
+            figures[connections] = (
+                statistics.median(samples[guarded_port]),
+                statistics.median(samples[stock_port]),
+            )
+            print(
+                f"   c={connections:<3} guarded {samples[guarded_port]} req/s,"
+                f" stock {samples[stock_port]} req/s (load {machine_load()})",
+                flush=True,
+            )
+    finally:
+        stop_process_group(stock)
+        stop_process_group(guarded)
+    return figures
+
+
+def report(
+    servers: dict[str, Served],
+    rollouts: dict[str, list[float]],
+    protocol: dict[int, tuple[float, float]],
+) -> dict[str, object]:
     print(f"\nmachine load when done: {machine_load()} (2 cores, shared: figures are noisy)")
     print(
         "\n| server | route | connections | req/s | p50 ms | p99 ms | cold start s | peak RSS MB |"
@@ -264,7 +345,7 @@ def report(servers: dict[str, Served], rollouts: dict[str, list[float]]) -> dict
         kserve = servers["kserve"].runs["V1 predict"][index].requests_per_s
         mlflow = servers["mlflow"].runs["/invocations"][index].requests_per_s
         v2 = ours["V2 infer"][index].requests_per_s
-        stock = servers["stock protocol"].runs["/invocations"][index].requests_per_s
+        guarded, stock = protocol[connections]
         checks[f"c={connections} /invocations vs KServe V1"] = (
             invocations / kserve,
             TARGET_VS_KSERVE,
@@ -280,8 +361,8 @@ def report(servers: dict[str, Served], rollouts: dict[str, list[float]]) -> dict
             TARGET_V2_SHARE,
             v2 / invocations >= TARGET_V2_SHARE,
         )
-        checks[f"c={connections} guarded protocol vs uvicorn's stock one"] = (
-            invocations / stock,
+        checks[f"c={connections} guarded protocol vs uvicorn's stock one (A/B)"] = (
+            guarded / stock,
             0.0,
             True,
         )
@@ -341,13 +422,6 @@ def main() -> None:
                 str(bin_dir / "mlflow"), "models", "serve", "-m", REFERENCE,
                 "--env-manager", "local", "-w", "1", "-h", "127.0.0.1", "-p", str(port),
             ]  # fmt: skip
-            stock_env = {
-                **env,
-                "PSYSTOCK_SCORING__MODEL_URI": REFERENCE,
-                "PSYSTOCK_SERVING__PORT": str(port),
-                "PSYSTOCK_SERVING__WEBHOOK": "false",
-            }
-            stock = [sys.executable, "-c", STOCK_PROTOCOL_SERVER, "--port", str(port)]
             v2 = {"V2 infer": (f"/v2/models/{MODEL_NAME}/infer", V2_BODY)}
             kserve_env = {**env, "PSYSTOCK_BENCH_BOOSTER": str(booster)}
             kserve_route = {"V1 predict": (PREDICT_PATH, KSERVE_V1_BODY)}
@@ -362,10 +436,6 @@ def main() -> None:
                 "psystock": bench_server(
                     "psystock serve", psystock_command(port), env, {**invocations, **v2}, args, root
                 ),
-                "stock protocol": bench_server(
-                    "psystock app, uvicorn's stock protocol", stock, stock_env, invocations,
-                    args, root,
-                ),
             }  # fmt: skip
             sqlite_env = {
                 **env,
@@ -376,6 +446,7 @@ def main() -> None:
                 "psystock serve, sqlite:/// registry",
                 psystock_command(port, "--no-webhook"), sqlite_env, {}, args, root,
             )  # fmt: skip
+            protocol = protocol_cost(env, args, root)
             rollouts = {
                 "webhook": rollout_latencies(
                     "webhook", psystock_command(port), env, tracking_uri, root
@@ -384,7 +455,7 @@ def main() -> None:
                     "polling", psystock_command(port, "--no-webhook"), env, tracking_uri, root
                 ),
             }
-        summary = report(servers, rollouts)
+        summary = report(servers, rollouts, protocol)
         if args.json:
             figures = {
                 name: {
