@@ -346,26 +346,13 @@ def report(
         mlflow = servers["mlflow"].runs["/invocations"][index].requests_per_s
         v2 = ours["V2 infer"][index].requests_per_s
         guarded, stock = protocol[connections]
-        checks[f"c={connections} /invocations vs KServe V1"] = (
-            invocations / kserve,
-            TARGET_VS_KSERVE,
-            invocations / kserve >= TARGET_VS_KSERVE,
-        )
-        checks[f"c={connections} /invocations vs mlflow models serve"] = (
-            invocations / mlflow,
-            TARGET_VS_MLFLOW,
-            invocations / mlflow >= TARGET_VS_MLFLOW,
-        )
-        checks[f"c={connections} V2 share of /invocations"] = (
-            v2 / invocations,
-            TARGET_V2_SHARE,
-            v2 / invocations >= TARGET_V2_SHARE,
-        )
-        checks[f"c={connections} guarded protocol vs uvicorn's stock one (A/B)"] = (
-            guarded / stock,
-            0.0,
-            True,
-        )
+        for label, value, target in (
+            ("/invocations vs KServe V1", invocations / kserve, TARGET_VS_KSERVE),
+            ("/invocations vs mlflow models serve", invocations / mlflow, TARGET_VS_MLFLOW),
+            ("V2 share of /invocations", v2 / invocations, TARGET_V2_SHARE),
+            ("guarded protocol vs uvicorn's stock one (A/B)", guarded / stock, 0.0),
+        ):
+            checks[f"c={connections} {label}"] = (value, target, value >= target)
     for name in ("psystock", "psystock sqlite"):
         served = servers[name]
         checks[f"{name}: cold start s"] = (served.cold_s, TARGET_COLD_S, served.cold_s < 1.5)

@@ -119,11 +119,12 @@ def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], timeout_s: f
     raise RuntimeError(f"mlflow server at {url} did not answer within {timeout_s} s")
 
 
-@pytest.fixture(scope="session")
-def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
-    """A real MLflow tracking/registry server (SQLite, proxied artifacts) on a free port."""
-    root = tmp_path_factory.mktemp("mlflow-server")
-    port = free_port()
+def start_mlflow_server(root: Path, port: int) -> subprocess.Popen[bytes]:
+    """``mlflow server`` on ``port`` over SQLite and artifacts under ``root``, once healthy.
+
+    Started in its own session (stop it with ``stop_process_group``); its log is appended to
+    ``root/server.log``, so a server started again on the same root keeps one log.
+    """
     env = {
         **os.environ,
         "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
@@ -142,17 +143,28 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowSe
         "--backend-store-uri", f"sqlite:///{root / 'mlflow.db'}",
         "--artifacts-destination", str(root / "artifacts"),
     ]  # fmt: skip
-    log = (root / "server.log").open("wb")
-    process = subprocess.Popen(
-        command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
-    )
-    url = f"http://127.0.0.1:{port}"
+    with (root / "server.log").open("ab") as log:
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
     try:
-        _wait_until_healthy(url, process, timeout_s=120)
-        yield MlflowServer(url=url, port=port, root=root)
+        _wait_until_healthy(f"http://127.0.0.1:{port}", process, timeout_s=120)
+    except BaseException:
+        stop_process_group(process)
+        raise
+    return process
+
+
+@pytest.fixture(scope="session")
+def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
+    """A real MLflow tracking/registry server (SQLite, proxied artifacts) on a free port."""
+    root = tmp_path_factory.mktemp("mlflow-server")
+    port = free_port()
+    process = start_mlflow_server(root, port)
+    try:
+        yield MlflowServer(url=f"http://127.0.0.1:{port}", port=port, root=root)
     finally:
         stop_process_group(process, timeout_s=25)
-        log.close()
 
 
 @pytest.fixture

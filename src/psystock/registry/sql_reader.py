@@ -19,7 +19,6 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from psystock.errors import ModelNotFoundError, RegistryError
-from psystock.registry._backend import with_default_driver
 from psystock.registry._errors import START_HINT
 from psystock.registry._uris import redact_uri
 from psystock.registry.references import ModelReference, ReferenceKind
@@ -48,6 +47,10 @@ def read_only_url(uri: str) -> str:
     if uri.lower().startswith("sqlite:///") and "?" not in uri:
         path = uri[len("sqlite:///") :]
         return f"sqlite:///file:{path}?mode=ro&uri=true"
+    # The driver MLflow's store works with (psycopg2 for a bare postgresql://), imported here:
+    # the local server's package needs psutil, which only the registry-server extra brings.
+    from psystock.registry.local_server.backend import with_default_driver
+
     return with_default_driver(uri)
 
 

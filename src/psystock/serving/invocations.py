@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Coroutine
+from typing import Any
 
 from psystock.serving.asgi import (
     ClientDisconnectedError,
@@ -47,14 +49,29 @@ async def handle_invocations(
     state: ServingState, route: str, scope: Scope, receive: Receive, send: Send
 ) -> None:
     """Answer one prediction request; never raises (every failure becomes an answer)."""
+    await respond(state, route, send, _predict(state, scope, receive))
+
+
+async def respond(
+    state: ServingState,
+    route: str,
+    send: Send,
+    work: Coroutine[Any, Any, bytes],
+    *,
+    v2: bool = False,
+) -> None:
+    """Send the JSON body ``work`` makes, or the error answer of what it raised, and count it.
+
+    The hot path's one error boundary (``v2``: the Open Inference Protocol's error format).
+    """
     started = time.perf_counter()
     try:
-        status, body, headers = 200, await _predict(state, scope, receive), JSON_HEADERS
+        status, body, headers = 200, await work, JSON_HEADERS
     except ClientDisconnectedError:
         state.metrics.observe_request(route, 499, time.perf_counter() - started)
         return
     except Exception as exc:  # the API's error boundary: PsystockError or a 500
-        status, body, headers = error_answer(exc)  # type: ignore[assignment]
+        status, body, headers = error_answer(exc, v2=v2)  # type: ignore[assignment]
     await send_answer(send, status, body, headers)
     state.metrics.observe_request(route, status, time.perf_counter() - started)
 

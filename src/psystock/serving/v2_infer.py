@@ -7,21 +7,12 @@ micro-batched; errors answer in the protocol's format (``"error"`` beside MLflow
 
 from __future__ import annotations
 
-import time
-
 from psystock.errors import ContentTypeError
-from psystock.serving.asgi import (
-    ClientDisconnectedError,
-    Receive,
-    RequestHeaders,
-    Scope,
-    Send,
-    read_body,
-    send_answer,
-)
+from psystock.serving.asgi import Receive, RequestHeaders, Scope, Send, read_body
 from psystock.serving.content_types import CONTENT_TYPE_JSON, parse_content_type
 from psystock.serving.inference_protocol import infer_answer, parse_infer_body
-from psystock.serving.responses import JSON_HEADERS, dumps, error_answer
+from psystock.serving.invocations import respond
+from psystock.serving.responses import dumps
 from psystock.serving.state import ServingState, served_name
 
 V2_INFER_ROUTE = "/v2/models/{name}/infer"
@@ -50,21 +41,8 @@ async def handle_v2_infer(
     send: Send,
 ) -> None:
     """Answer one V2 inference request; never raises (every failure becomes an answer)."""
-    started = time.perf_counter()
     route, name, version = target
-    try:
-        status, body, headers = (
-            200,
-            await _infer(state, name, version, scope, receive),
-            JSON_HEADERS,
-        )
-    except ClientDisconnectedError:
-        state.metrics.observe_request(route, 499, time.perf_counter() - started)
-        return
-    except Exception as exc:  # the API's error boundary: PsystockError or a 500
-        status, body, headers = error_answer(exc, v2=True)  # type: ignore[assignment]
-    await send_answer(send, status, body, headers)
-    state.metrics.observe_request(route, status, time.perf_counter() - started)
+    await respond(state, route, send, _infer(state, name, version, scope, receive), v2=True)
 
 
 async def _infer(

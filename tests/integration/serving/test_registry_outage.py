@@ -3,9 +3,7 @@ stopped under load and started again; predictions keep answering 200 throughout.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -20,36 +18,14 @@ import pytest
 from psystock.serving import BackgroundServer
 from psystock.settings import load_settings
 from tests.conftest import (
-    _wait_until_healthy,
     free_port,
     log_xgboost_booster,
+    start_mlflow_server,
     stop_process_group,
 )
 from tests.integration.serving.conftest import BOOK_ROW
 
 BODY = {"dataframe_split": {"data": [BOOK_ROW]}}
-
-
-def _start_registry(root: Path, port: int) -> subprocess.Popen[bytes]:
-    """``mlflow server`` on ``port`` over the SQLite database and artifacts under ``root``."""
-    env = {
-        **os.environ,
-        "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
-        "MLFLOW_DISABLE_TELEMETRY": "true",
-        "DO_NOT_TRACK": "true",
-    }
-    command = [
-        sys.executable, "-m", "mlflow", "server",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-        "--backend-store-uri", f"sqlite:///{root / 'mlflow.db'}",
-        "--artifacts-destination", str(root / "artifacts"),
-    ]  # fmt: skip
-    with (root / "server.log").open("ab") as log:
-        process = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
-        )
-    _wait_until_healthy(f"http://127.0.0.1:{port}", process, timeout_s=120)
-    return process
 
 
 class OwnRegistry:
@@ -62,7 +38,7 @@ class OwnRegistry:
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self._process = _start_registry(self.root, self.port)
+        self._process = start_mlflow_server(self.root, self.port)
 
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:
