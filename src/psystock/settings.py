@@ -39,6 +39,9 @@ DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres", "mysql", "mssql")
 HOSTED_SCHEMES = ("databricks", "databricks-uc", "uc")
 """Tracking/registry URI schemes of hosted MLflow services."""
 
+CREDENTIAL_FILES = ("token", "username", "password")
+"""Files of a registry credentials directory (``tracking_credentials_dir``), MLflow's three."""
+
 TRACKING_URI_FORMS = (
     "expected http(s)://HOST:PORT (an MLflow server), sqlite:///PATH/mlflow.db, "
     "postgresql://USER@HOST/DB or databricks; or unset it to use the local registry "
@@ -360,6 +363,11 @@ class Settings(BaseSettings):
     )
     """Password for an HTTP registry with basic auth (``MLFLOW_TRACKING_PASSWORD``)."""
 
+    tracking_credentials_dir: Path | None = None
+    """Directory holding the registry credentials as files (a mounted Kubernetes Secret):
+    ``token`` (as ``MLFLOW_TRACKING_TOKEN``) and/or ``username`` and ``password``. Files that are
+    absent set nothing; keeps the credentials out of ``ps`` and the environment."""
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     """Logging level."""
 
@@ -375,6 +383,37 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute_home(cls, home: Path) -> Path:
         return home.expanduser().resolve()
+
+    @field_validator("tracking_credentials_dir")
+    @classmethod
+    def _credentials_readable(cls, directory: Path | None, info: ValidationInfo) -> Path | None:
+        if directory is None:
+            return None
+        if not directory.is_dir():
+            raise ValueError(f"{directory} is not a directory (mount the credentials Secret there)")
+        for name in CREDENTIAL_FILES:
+            if (directory / name).exists():
+                if info.data.get(f"tracking_{name}") is not None:
+                    raise ValueError(
+                        f"the registry {name} is given both in {directory / name} and in the "
+                        "environment: give it once"
+                    )
+                read_token_file(directory / name)
+        return directory
+
+    @model_validator(mode="after")
+    def _credentials_from_files(self) -> Settings:
+        """Hold the credential files' contents as the registry credentials (read once, here)."""
+        directory = self.tracking_credentials_dir
+        if directory is None:
+            return self
+        for name in CREDENTIAL_FILES:
+            path = directory / name
+            if path.exists():
+                value = read_token_file(path)
+                secret = value if name == "username" else SecretStr(value)
+                object.__setattr__(self, f"tracking_{name}", secret)
+        return self
 
     @field_validator("tracking_uri")
     @classmethod

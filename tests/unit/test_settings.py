@@ -92,3 +92,47 @@ def test_registry_credentials_come_from_mlflow_s_variables_or_psystock_s(
     assert settings.tracking_username == "me"
     assert settings.tracking_password is not None
     assert "pw" not in repr(settings)
+
+
+def test_registry_credentials_come_from_a_mounted_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "username").write_text("ml-user\n")
+    (tmp_path / "password").write_text("s3cret\n")
+    monkeypatch.setenv("PSYSTOCK_TRACKING_CREDENTIALS_DIR", str(tmp_path))
+    settings = load_settings()
+    assert settings.tracking_username == "ml-user"
+    assert settings.tracking_password is not None
+    assert settings.tracking_password.get_secret_value() == "s3cret"
+    assert settings.tracking_token is None
+
+
+def test_an_empty_credentials_directory_sets_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PSYSTOCK_TRACKING_CREDENTIALS_DIR", str(tmp_path))
+    settings = load_settings()
+    assert (settings.tracking_token, settings.tracking_username) == (None, None)
+
+
+def test_a_credential_given_twice_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "token").write_text("a")
+    monkeypatch.setenv("PSYSTOCK_TRACKING_CREDENTIALS_DIR", str(tmp_path))
+    monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", "b")
+    with pytest.raises(
+        ConfigError,
+        match=rf"^invalid setting PSYSTOCK_TRACKING_CREDENTIALS_DIR='{re.escape(str(tmp_path))}': "
+        rf"the registry token is given both in {re.escape(str(tmp_path / 'token'))} and in the "
+        "environment: give it once$",
+    ):
+        load_settings()
+
+
+def test_a_missing_credentials_directory_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PSYSTOCK_TRACKING_CREDENTIALS_DIR", str(tmp_path / "none"))
+    with pytest.raises(ConfigError, match=r"is not a directory \(mount the credentials Secret"):
+        load_settings()

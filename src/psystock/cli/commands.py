@@ -11,6 +11,7 @@ def all_commands() -> list[click.Command]:
     from psystock.cli import config
     from psystock.cli import data as data_commands
     from psystock.cli import docker as docker_commands
+    from psystock.cli import k8s as k8s_commands
     from psystock.cli import models as model_commands
     from psystock.cli import quickstart as quickstart_commands
     from psystock.cli import registry as registry_commands
@@ -28,4 +29,5 @@ def all_commands() -> list[click.Command]:
         batch_commands.batch,
         serve_commands.serve,
         docker_commands.docker,
+        k8s_commands.k8s,
     ]

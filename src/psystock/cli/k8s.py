@@ -1,0 +1,112 @@
+"""``psystock k8s render api|batch-job|batch-cronjob``: the Kubernetes manifests, as YAML."""
+
+from __future__ import annotations
+
+import click
+
+from psystock.deploy.kubernetes.options import DEFAULT_TRACKING_URI, KINDS, ManifestOptions
+
+
+@click.group()
+def k8s() -> None:
+    """Kubernetes manifests of the REST API and the batch job.
+
+    The same manifests as the kustomize base in deploy/kubernetes/base, for users without
+    kustomize: `psystock k8s render api | kubectl apply -f -`.
+    """
+
+
+@k8s.command("render")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.option(
+    "--image",
+    default=None,
+    help="Image to run.  [default: psystock-api:VERSION or psystock-batch:VERSION]",
+)
+@click.option(
+    "--model",
+    default=None,
+    help="Model reference (PSYSTOCK_SCORING__MODEL_URI).  [default: the image's baked model, "
+    "else models:/training-model-psystock/Production]",
+)
+@click.option(
+    "--namespace", default="psystock", show_default=True, help="Namespace of every object."
+)
+@click.option("--name", default="psystock", show_default=True, help="Prefix of the objects' names.")
+@click.option(
+    "--tracking-uri",
+    default=DEFAULT_TRACKING_URI,
+    show_default=True,
+    help="The MLflow registry as the pods reach it (their MLFLOW_TRACKING_URI).",
+)
+@click.option(
+    "--schedule",
+    default="0 6 * * *",
+    show_default=True,
+    help="Cron schedule of batch-cronjob (UTC).",
+)
+@click.option(
+    "--replicas",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="API replicas (the autoscaler's minimum).",
+)
+@click.option(
+    "--max-replicas",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="The API autoscaler's maximum.",
+)
+@click.option(
+    "--api-token/--no-api-token",
+    default=True,
+    show_default=True,
+    help="Require the bearer token of the Secret NAME-api-token (key `token`) on predictions.",
+)
+@click.option(
+    "--service-monitor", is_flag=True, help="Add a Prometheus Operator ServiceMonitor to api."
+)
+def render(
+    kind: str,
+    image: str | None,
+    model: str | None,
+    namespace: str,
+    name: str,
+    tracking_uri: str,
+    schedule: str,
+    replicas: int,
+    max_replicas: int,
+    api_token: bool,
+    service_monitor: bool,
+) -> None:
+    r"""Print the manifests of KIND: api, batch-job or batch-cronjob.
+
+    \b
+    api            Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudget,
+                   NetworkPolicy (and a ServiceMonitor with --service-monitor)
+    batch-job      Job scoring NAME-batch-input:/input.csv into NAME-batch-output:/output.csv
+    batch-cronjob  the same as a CronJob on --schedule, never two runs at once
+
+    Each comes with its Namespace (enforcing the restricted Pod Security Standard) and its
+    settings ConfigMap. Secrets are referenced, never written: NAME-registry-credentials
+    (optional; keys token, or username and password) and NAME-api-token (key token), mounted
+    as files.
+    """
+    from psystock.deploy.kubernetes import render as render_objects
+    from psystock.deploy.kubernetes import to_yaml
+
+    options = ManifestOptions(
+        namespace=namespace,
+        name=name,
+        image=image,
+        model=model,
+        tracking_uri=tracking_uri,
+        schedule=schedule,
+        replicas=replicas,
+        max_replicas=max_replicas,
+        api_token=api_token,
+        service_monitor=service_monitor,
+    )
+    click.echo(to_yaml(render_objects(kind, options)), nl=False)
