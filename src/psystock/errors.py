@@ -29,7 +29,8 @@ that says what failed, where, what was expected and what was received::
     ├── MissingExtraError             exit 1   HTTP 503  an extra is not installed: says which
     ├── SparkError                    exit 1             Spark cannot start, or a Spark job failed
     └── DeployError                   exit 1             building or running a deployment failed
-        └── DockerError                                  docker (or a build step: pip) failed
+        ├── DockerError                                  docker (or a build step: pip) failed
+        └── SageMakerError                               AWS said no: its error code and request id
 
 Foreign exceptions (``MlflowException``, ``OSError`` of a subprocess, xgboost errors) are
 translated into this tree once, at the adapter that calls the foreign library, with
@@ -68,6 +69,7 @@ __all__ = [
     "RegistryError",
     "RegistryServerError",
     "ResourceNotFoundError",
+    "SageMakerError",
     "SchemaError",
     "ScoringError",
     "SparkError",
@@ -317,3 +319,22 @@ class DeployError(PsystockError):
 
 class DockerError(DeployError):
     """The Docker engine, a ``docker`` command or a build step (pip) failed; says what to do."""
+
+
+class SageMakerError(DeployError):
+    """An AWS call (SageMaker, S3, ECR, STS) failed, or an endpoint did not come up.
+
+    The message ends with AWS's error code and request id when AWS answered, so a support case
+    can quote them: ``... (AWS ValidationException, request id 0b3f...)``.
+    """
+
+    def __init__(
+        self, message: str, *, code: str | None = None, request_id: str | None = None
+    ) -> None:
+        parts = [f"AWS {code}" if code else "", f"request id {request_id}" if request_id else ""]
+        suffix = ", ".join(part for part in parts if part)
+        super().__init__(
+            f"{message} ({suffix})" if suffix else message, code=code, request_id=request_id
+        )
+        self.code = code
+        self.request_id = request_id

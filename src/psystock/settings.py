@@ -323,6 +323,50 @@ class DockerSettings(_Section):
     """Longest a ``docker build`` may take."""
 
 
+class SageMakerSettings(_Section):
+    """AWS SageMaker (``psystock sagemaker``).
+
+    Credentials, the region and endpoints otherwise come from the standard AWS environment and
+    profiles (``AWS_PROFILE``, ``AWS_DEFAULT_REGION``, ``AWS_ENDPOINT_URL``,
+    ``AWS_ENDPOINT_URL_SAGEMAKER``, ...), which boto3 reads itself.
+    """
+
+    region_name: str | None = None
+    """AWS region (default: ``AWS_DEFAULT_REGION``, ``AWS_REGION`` or the profile's)."""
+
+    profile: str | None = None
+    """AWS profile of ``~/.aws/config`` (default: ``AWS_PROFILE``, else the default chain)."""
+
+    execution_role_arn: str | None = None
+    """IAM role SageMaker assumes to pull the image and read the model from S3."""
+
+    bucket: str | None = None
+    """S3 bucket of the model archives (default ``psystock-sagemaker-REGION-ACCOUNT``, created
+    when missing)."""
+
+    image_url: str | None = None
+    """Image of the endpoints (default: ``REGISTRY/REPOSITORY:psystock version``, what
+    ``sagemaker build-and-push`` pushes)."""
+
+    repository: str = "psystock-api"
+    """ECR repository of the api image."""
+
+    instance_type: str = "ml.m5.large"
+    """Instance type of a new production variant."""
+
+    instance_count: int = Field(1, ge=1)
+    """Instances of a new production variant."""
+
+    variant_weight: float = Field(1.0, ge=0)
+    """Initial weight of a variant added with ``--mode add`` (the others keep theirs)."""
+
+    timeout_s: float = Field(1200.0, gt=0)
+    """How long ``deploy`` waits for an endpoint to be InService before it rolls back."""
+
+    poll_interval_s: float = Field(10.0, gt=0)
+    """How often ``deploy`` asks SageMaker for the endpoint's status."""
+
+
 class Settings(BaseSettings):
     """All of psystock's settings."""
 
@@ -378,6 +422,7 @@ class Settings(BaseSettings):
     batch: BatchSettings = BatchSettings()
     serving: ServingSettings = ServingSettings()
     docker: DockerSettings = DockerSettings()
+    sagemaker: SageMakerSettings = SageMakerSettings()
 
     @field_validator("home")
     @classmethod

@@ -15,6 +15,7 @@ def all_commands() -> list[click.Command]:
     from psystock.cli import models as model_commands
     from psystock.cli import quickstart as quickstart_commands
     from psystock.cli import registry as registry_commands
+    from psystock.cli import sagemaker as sagemaker_commands
     from psystock.cli import serve as serve_commands
     from psystock.cli import train as train_commands
 
@@ -30,4 +31,5 @@ def all_commands() -> list[click.Command]:
         serve_commands.serve,
         docker_commands.docker,
         k8s_commands.k8s,
+        sagemaker_commands.sagemaker,
     ]
