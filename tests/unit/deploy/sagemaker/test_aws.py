@@ -1,3 +1,5 @@
+from typing import Any
+
 import botocore.exceptions
 import pytest
 
@@ -6,13 +8,11 @@ from psystock.errors import ConfigError, SageMakerError
 
 
 def test_a_client_error_carries_the_operation_message_code_and_request_id() -> None:
-    error = botocore.exceptions.ClientError(
-        {
-            "Error": {"Code": "ValidationException", "Message": "Could not find model 'm'."},
-            "ResponseMetadata": {"RequestId": "abc-123", "HTTPStatusCode": 400},
-        },
-        "DescribeModel",
-    )
+    response: Any = {
+        "Error": {"Code": "ValidationException", "Message": "Could not find model 'm'."},
+        "ResponseMetadata": {"RequestId": "abc-123", "HTTPStatusCode": 400},
+    }
+    error = botocore.exceptions.ClientError(response, "DescribeModel")
     translated = translate(error, "sagemaker", "describe_model")
     assert isinstance(translated, SageMakerError)
     assert translated.message == (
