@@ -346,10 +346,14 @@ class SageMakerSettings(_Section):
 
     image_url: str | None = None
     """Image of the endpoints (default: ``REGISTRY/REPOSITORY:psystock version``, what
-    ``sagemaker build-and-push`` pushes)."""
+    ``sagemaker build-and-push`` pushes; REGISTRY is ``registry_uri`` or ECR's)."""
 
     repository: str = "psystock-api"
     """ECR repository of the api image."""
+
+    registry_uri: str | None = None
+    """Registry host to push to and deploy from instead of the ECR repository's own
+    (``ACCOUNT.dkr.ecr.REGION.amazonaws.com``), e.g. ``127.0.0.1:5055`` for a local registry."""
 
     instance_type: str = "ml.m5.large"
     """Instance type of a new production variant."""

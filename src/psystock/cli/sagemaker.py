@@ -7,8 +7,12 @@ results into lines. It imports that package (and so boto3) only inside the comma
 from __future__ import annotations
 
 import json
+import signal
+import sys
 from collections.abc import Callable
 from dataclasses import asdict
+from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -51,7 +55,7 @@ name_option = click.option(
 
 def _session(**sagemaker: Any) -> tuple[Settings, Aws]:
     require_extra("aws", "psystock sagemaker")
-    from psystock.deploy.sagemaker import Aws
+    from psystock.deploy.sagemaker.aws import Aws
 
     settings = get_state().settings(sagemaker=sagemaker)
     return settings, Aws(settings.sagemaker)
@@ -59,7 +63,7 @@ def _session(**sagemaker: Any) -> tuple[Settings, Aws]:
 
 @click.group(epilog=EPILOG)
 def sagemaker() -> None:
-    """Deploy the api image to AWS SageMaker endpoints, list, describe and delete them.
+    """Deploy the api image to AWS SageMaker endpoints; list, describe, invoke, delete them.
 
     The endpoint runs the api image (`psystock docker build api`) with SageMaker's contract:
     the model archive unpacked at /opt/ml/model, /ping and /invocations on port 8080.
@@ -149,7 +153,7 @@ def deploy(
     then creates (or updates) the endpoint. If it does not come up, SageMaker's reason is
     reported and what this deployment created is deleted again.
     """
-    from psystock.deploy.sagemaker import DeployRequest, Mode, deploy
+    from psystock.deploy.sagemaker.deploy import DeployRequest, Mode, deploy
 
     settings, aws = _session(timeout_s=timeout_s, **options)
     request = DeployRequest(name, model_uri, Mode(mode), wait=not is_async)
@@ -170,7 +174,7 @@ def deploy(
 @aws_options
 def list_command(**options: Any) -> None:
     """List the region's endpoints: name, status, creation time."""
-    from psystock.deploy.sagemaker import list_endpoints
+    from psystock.deploy.sagemaker.endpoints import list_endpoints
 
     _, aws = _session(**options)
     endpoints = list_endpoints(aws)
@@ -186,7 +190,7 @@ def list_command(**options: Any) -> None:
 @aws_options
 def describe(name: str, **options: Any) -> None:
     """Describe an endpoint as JSON: status, config, variants (model, instances, weight)."""
-    from psystock.deploy.sagemaker import describe_endpoint
+    from psystock.deploy.sagemaker.endpoints import describe_endpoint
 
     _, aws = _session(**options)
     endpoint = describe_endpoint(aws, name)
@@ -199,7 +203,7 @@ def describe(name: str, **options: Any) -> None:
 @aws_options
 def delete(name: str, **options: Any) -> None:
     """Delete an endpoint, its endpoint configs, their models and the models' S3 archives."""
-    from psystock.deploy.sagemaker import delete_endpoint
+    from psystock.deploy.sagemaker.endpoints import delete_endpoint
 
     _, aws = _session(**options)
     owned = delete_endpoint(aws, name)
@@ -207,3 +211,162 @@ def delete(name: str, **options: Any) -> None:
         f"Deleted endpoint {name}, {len(owned.configs)} endpoint config(s) and "
         f"{len(owned.models)} model(s) with their S3 archives"
     )
+
+
+@sagemaker.command(epilog=EPILOG)
+@name_option
+@click.option(
+    "--input",
+    "input_path",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    default="-",
+    show_default=True,
+    help="The request body: a file, or - for stdin. Any payload the API accepts: "
+    '{"instances": ...}, {"dataframe_split": ...}, a pandas to_json(orient="split") body, '
+    "CSV, V2 inference.",
+)
+@click.option(
+    "--content-type",
+    default="application/json",
+    show_default=True,
+    help="Content type of the body, e.g. text/csv or application/json; format=pandas-split.",
+)
+@click.option("--accept", default=None, help="Accept header (the answer's content type).")
+@aws_options
+def invoke(
+    name: str, input_path: Path, content_type: str, accept: str | None, **options: Any
+) -> None:
+    """Send a request to an endpoint (SageMaker runtime InvokeEndpoint) and print its answer.
+
+    With AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME=http://127.0.0.1:PORT it calls a container of
+    `psystock sagemaker run-local` instead of AWS.
+    """
+    from psystock.deploy.sagemaker.invoke import invoke_endpoint
+
+    body = _read_input(input_path)
+    _, aws = _session(**options)
+    answer = invoke_endpoint(aws, name, body, content_type, accept)
+    text = answer.body.decode("utf-8", errors="replace")
+    click.echo(text if text.endswith("\n") else text + "\n", nl=False)
+
+
+@sagemaker.command("run-local", epilog=EPILOG)
+@click.option(
+    "-m",
+    "--model-uri",
+    required=True,
+    help="Model to serve: models:/NAME/STAGE, models:/NAME@ALIAS, models:/NAME/VERSION, "
+    "runs:/RUN_ID/PATH or a path.",
+)
+@click.option(
+    "-p", "--port", type=click.IntRange(1, 65535), default=7777, show_default=True,
+    help="Host port the endpoint answers on.",
+)  # fmt: skip
+@click.option(
+    "--image",
+    default=None,
+    help="The api image to run.  [default: psystock-api:VERSION, from `psystock docker build api`]",
+)
+@click.option(
+    "--network",
+    default="host",
+    show_default=True,
+    help="Docker network: host (the container listens on --port itself, through "
+    "SAGEMAKER_BIND_TO_PORT) or a network where port 8080 is published as --port.",
+)
+@click.option(
+    "--name",
+    "container_name",
+    default="psystock-sagemaker-local",
+    show_default=True,
+    help="Name of the container.",
+)
+def run_local(
+    model_uri: str, port: int, image: str | None, network: str, container_name: str
+) -> None:
+    """Run the api image as SageMaker would, in the foreground until Ctrl-C.
+
+    The model is downloaded on this machine, mounted read-only at /opt/ml/model and the image
+    started with the argument `serve`: /ping and /invocations (and the runtime's
+    /endpoints/NAME/invocations) answer on --port.
+    """
+    from psystock.deploy.docker.build import default_tag
+    from psystock.deploy.docker.images import ImageKind
+    from psystock.deploy.sagemaker.local import LocalRun, run_local
+
+    settings = get_state().settings()
+    run = LocalRun(
+        model_uri=model_uri,
+        image=image or default_tag(settings, ImageKind.API),
+        port=port,
+        network=network,
+        name=container_name,
+    )
+    url = f"http://127.0.0.1:{port}"
+    click.echo(f"Serving {model_uri} with {run.image} on {url} (Ctrl-C stops it). Call it:")
+    click.echo(
+        f"  curl {url}/invocations -H 'Content-Type: application/json' "
+        "-d '{\"instances\": [[1,0,1,1,0,1,0,1,0,1,0,1,0,1]]}'"
+    )
+    click.echo(
+        f"  AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME={url} psystock sagemaker invoke -a local "
+        "--input rows.json --region-name us-east-1"
+    )
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        code = run_local(settings, run)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if code not in (0, 130, 143):
+        from psystock.errors import DockerError
+
+        raise DockerError(f"the container {container_name} exited with {code}: see its log above")
+
+
+def _exit_on_sigterm(signum: int, _frame: FrameType | None) -> None:
+    """SIGTERM as SystemExit, so that the container is stopped on the way out."""
+    sys.exit(128 + signum)
+
+
+def _read_input(path: Path) -> bytes:
+    from psystock.errors import InputError
+
+    if str(path) == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read --input {path}: {exc.strerror or exc}") from exc
+
+
+@sagemaker.command("build-and-push", epilog=EPILOG)
+@click.option(
+    "--repository",
+    default=None,
+    help="ECR repository, created when missing. Env: PSYSTOCK_SAGEMAKER__REPOSITORY.  "
+    "[default: psystock-api]",
+)
+@click.option(
+    "--tag", default=None, help="Tag of the pushed image.  [default: the psystock version]"
+)
+@click.option(
+    "--registry-uri",
+    default=None,
+    help="Push to this registry host instead of the repository's ECR host (a local registry, "
+    "a pull-through cache). Env: PSYSTOCK_SAGEMAKER__REGISTRY_URI.",
+)
+@aws_options
+def build_and_push(repository: str | None, tag: str | None, **options: Any) -> None:
+    """Build the api image and push it to ECR; print the image URI deploy takes.
+
+    Creates the ECR repository when missing and logs in with an ECR authorization token (kept
+    in a temporary Docker config, not in yours). Building needs a Docker engine, as
+    `psystock docker build api` does.
+    """
+    from psystock.deploy.sagemaker.push import build_and_push
+
+    settings, aws = _session(repository=repository, **options)
+    pushed = build_and_push(settings, aws, tag=tag)
+    created = " (repository created)" if pushed.repository_created else ""
+    click.echo(f"Pushed {pushed.uri}{created} in {pushed.duration_s:.0f} s, {pushed.digest}")
+    click.echo(f"Deploy: psystock sagemaker deploy -a NAME -m MODEL_URI --image-url {pushed.uri}")

@@ -114,6 +114,65 @@ class DockerEngine:
             )
         return str(self.inspect_image(build.tag)["Id"])
 
+    def login(self, registry: str, username: str, password: str, config_dir: Path) -> None:
+        """``docker login`` to ``registry``; the credentials go to ``config_dir`` only.
+
+        Raises:
+            DockerError: the registry refused them or cannot be reached.
+        """
+        result = self._run(
+            ["--config", str(config_dir), "login", "-u", username, "--password-stdin", registry],
+            check=False,
+            stdin=password,
+        )
+        if result.returncode != 0:
+            raise DockerError(
+                f"docker login to {registry} failed: {_last_line(result.stderr) or 'no reason'}"
+            )
+
+    def tag(self, source: str, target: str) -> None:
+        """``docker tag SOURCE TARGET``."""
+        result = self._run(["tag", source, target], check=False)
+        if result.returncode != 0:
+            raise DockerError(f"docker tag {source} {target} failed: {_last_line(result.stderr)}")
+
+    def push(self, reference: str, config_dir: Path | None = None) -> str:
+        """``docker push REFERENCE`` (with the login of ``config_dir``); the pushed digest.
+
+        Raises:
+            DockerError: the push failed; the message ends with docker's last line.
+        """
+        config = ["--config", str(config_dir)] if config_dir else []
+        result = self._run([*config, "push", reference], check=False, timeout_s=1800)
+        if result.returncode != 0:
+            raise DockerError(
+                f"docker push {reference} failed: {_last_line(result.stderr) or 'no reason'}"
+            )
+        digest = re.search(r"digest: (sha256:[0-9a-f]{64})", result.stdout)
+        return digest.group(1) if digest else ""
+
+    def run_foreground(self, name: str, arguments: Sequence[str]) -> int:
+        """``docker run --rm --name NAME ARGUMENTS`` attached to this terminal until it exits.
+
+        Ctrl-C or SIGTERM of psystock stops the container (``docker stop``) before returning.
+
+        Returns:
+            The container's exit code.
+        """
+        process = self._popen_attached(["run", "--rm", "--name", name, *arguments])
+        try:
+            return process.wait()
+        except BaseException:
+            self._run(["stop", "--time", "10", name], check=False)
+            process.wait()
+            raise
+
+    def _popen_attached(self, arguments: Sequence[str]) -> subprocess.Popen[bytes]:
+        try:
+            return subprocess.Popen([self.command, *arguments], stdin=subprocess.DEVNULL)
+        except OSError as exc:
+            raise self._no_client(exc) from exc
+
     def _stream(
         self, arguments: Sequence[str], log_path: Path, timeout_s: float
     ) -> tuple[int, str]:
@@ -146,21 +205,29 @@ class DockerEngine:
         except OSError as exc:
             raise self._no_client(exc) from exc
 
-    def _run(self, arguments: Sequence[str], *, check: bool) -> subprocess.CompletedProcess[str]:
+    def _run(
+        self,
+        arguments: Sequence[str],
+        *,
+        check: bool,
+        stdin: str | None = None,
+        timeout_s: float = _QUERY_TIMEOUT_S,
+    ) -> subprocess.CompletedProcess[str]:
         try:
             return subprocess.run(
                 [self.command, *arguments],
                 capture_output=True,
                 text=True,
-                stdin=subprocess.DEVNULL,
-                timeout=_QUERY_TIMEOUT_S,
+                input=stdin,
+                stdin=None if stdin is not None else subprocess.DEVNULL,
+                timeout=timeout_s,
                 check=check,
             )
         except OSError as exc:
             raise self._no_client(exc) from exc
         except subprocess.TimeoutExpired as exc:
             raise DockerError(
-                f"docker {' '.join(arguments[:2])} did not answer within {_QUERY_TIMEOUT_S:g} s"
+                f"docker {' '.join(arguments[:2])} did not answer within {timeout_s:g} s"
             ) from exc
 
     def _no_client(self, exc: OSError) -> DockerError:

@@ -124,11 +124,11 @@ class _Undo:
 
 
 def default_image(settings: Settings, aws: Aws) -> str:
-    """``ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY:VERSION`` (what build-and-push pushes)."""
+    """``REGISTRY/REPOSITORY:VERSION``, what build-and-push pushes (REGISTRY: ECR's by default)."""
     sagemaker = settings.sagemaker
     if sagemaker.image_url:
         return sagemaker.image_url
-    registry = f"{aws.account_id()}.dkr.ecr.{aws.region}.amazonaws.com"
+    registry = sagemaker.registry_uri or f"{aws.account_id()}.dkr.ecr.{aws.region}.amazonaws.com"
     return f"{registry}/{sagemaker.repository}:{__version__}"
 
 
