@@ -20,6 +20,7 @@ from psystock.deploy.docker.context import MODEL_DIR, WHEELS_DIR, write_context_
 from psystock.deploy.docker.engine import BuildCommand, DockerEngine
 from psystock.deploy.docker.images import IMAGES, PYFUNC_EXTRA, ImageKind
 from psystock.deploy.docker.labels import image_labels, source_revision
+from psystock.deploy.docker.strip import strip_wheels
 from psystock.deploy.docker.wheelhouse import build_wheelhouse, source_tree
 from psystock.errors import DockerError
 from psystock.settings import Settings
@@ -108,6 +109,8 @@ def build_image(settings: Settings, request: BuildRequest) -> BuiltImage:
             baked = bake_model(settings, request.model, context / MODEL_DIR)
         extras = _extras(spec.extras, request.extras, baked)
         house = build_wheelhouse(context / WHEELS_DIR, extras, settings.docker, request.wheel_cache)
+        if spec.strips_libraries:
+            strip_wheels(house.wheels, settings.home.resolve() / "docker" / "stripped-wheels")
         labels = image_labels(
             spec,
             settings.docker.base_image,

@@ -18,12 +18,12 @@ def dockerfile_text(spec: ImageSpec) -> str:
 
 
 def write_context_files(spec: ImageSpec, context: Path) -> None:
-    """Copy the Dockerfile and the entry point of ``spec`` into ``context``.
+    """Copy the Dockerfile, the entry point and the support files of ``spec`` into ``context``.
 
     ``model/`` is created empty unless a model was put there: the Dockerfiles always copy it.
     """
     context.mkdir(parents=True, exist_ok=True)
-    names = [spec.dockerfile] + ([spec.entrypoint] if spec.entrypoint else [])
+    names = [spec.dockerfile, *([spec.entrypoint] if spec.entrypoint else []), *spec.support_files]
     for name in names:
         with as_file(files("psystock.deploy.docker") / "files" / name) as source:
             shutil.copy2(source, context / name)

@@ -25,6 +25,8 @@ class ImageSpec:
         extras: the psystock extras installed in it (none: the core install).
         can_bake_model: whether ``--model`` may bake a model into it.
         description: one line for the image's OCI description label.
+        support_files: other package files its Dockerfile copies from the context.
+        strips_libraries: whether the wheels' shared libraries are stripped on the host.
     """
 
     kind: ImageKind
@@ -33,6 +35,8 @@ class ImageSpec:
     extras: tuple[str, ...]
     can_bake_model: bool
     description: str
+    support_files: tuple[str, ...] = ()
+    strips_libraries: bool = False
 
 
 IMAGES: dict[ImageKind, ImageSpec] = {
@@ -43,6 +47,8 @@ IMAGES: dict[ImageKind, ImageSpec] = {
         (),
         True,
         "psystock REST API (psystock serve on 8080; SageMaker's contract with the argument serve)",
+        support_files=("prune-venv.py",),
+        strips_libraries=True,
     ),
     ImageKind.BATCH: ImageSpec(
         ImageKind.BATCH,

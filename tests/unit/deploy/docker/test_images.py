@@ -1,6 +1,7 @@
 import re
+from pathlib import Path
 
-from psystock.deploy.docker import IMAGES, ImageKind, dockerfile_text
+from psystock.deploy.docker import IMAGES, ImageKind, dockerfile_text, write_context_files
 from psystock.extras import EXTRAS
 
 
@@ -28,3 +29,13 @@ def test_registry_image_turns_the_job_runner_off_and_allows_local_webhooks() -> 
         "MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS=true",
     ):
         assert setting in text
+
+
+def test_the_api_context_holds_the_prune_script_its_dockerfile_runs(tmp_path: Path) -> None:
+    spec = IMAGES[ImageKind.API]
+    write_context_files(spec, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["api.Dockerfile", "api-entrypoint.sh", "prune-venv.py", "model"]
+    )
+    assert "python /tmp/prune-venv.py /opt/psystock" in dockerfile_text(spec)
+    assert spec.strips_libraries

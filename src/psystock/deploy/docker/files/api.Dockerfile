@@ -16,14 +16,15 @@ ARG BASE_IMAGE=python:3.11-slim
 FROM ${BASE_IMAGE} AS install
 ARG PSYSTOCK_REQUIREMENT
 COPY wheels/ /wheels/
-# A virtual environment without pip, installed from the wheelhouse only; test suites of the
-# libraries are left out (about 50 MB of numpy and scipy).
+COPY prune-venv.py /tmp/prune-venv.py
+# A virtual environment without pip, installed from the wheelhouse only (its shared libraries
+# stripped on the host), then pruned to what serving loads: tests, headers, pyarrow's Flight and
+# S3 modules and scipy beyond scipy.sparse go, identical files become hard links, and the build
+# fails here if the API can no longer import or predict (prune-venv.py says what and why).
 RUN python -m venv --without-pip /opt/psystock \
  && python -m pip --python /opt/psystock/bin/python install --no-index --find-links /wheels \
       --no-cache-dir --disable-pip-version-check "${PSYSTOCK_REQUIREMENT}" \
- && find /opt/psystock/lib -depth -type d -name tests -path "*/site-packages/*/tests" \
-      -exec rm -rf {} + \
- && /opt/psystock/bin/python -m compileall -q /opt/psystock/lib >/dev/null
+ && python /tmp/prune-venv.py /opt/psystock
 
 FROM ${BASE_IMAGE} AS api
 RUN groupadd --gid 10001 psystock \
