@@ -128,16 +128,19 @@ def test_sigkill_leaves_a_temporary_file_that_the_next_run_removes_and_names(
     names = list(leftovers(tmp_path))
     assert len(names) == 1
     assert names[0].startswith(f".out.csv{TEMP_MARKER}")
+    settings = load_settings(
+        tracking_uri=env["MLFLOW_TRACKING_URI"],
+        batch={"experiment": env["PSYSTOCK_BATCH__EXPERIMENT"]},
+    )
+    # SIGKILL gives the job no chance to end its run: the registry still says RUNNING.
+    (orphan,) = batch_runs(settings)
+    assert (orphan.info.status, orphan.data.tags["psystock.pid"]) == ("RUNNING", str(process.pid))
     small = write_rows(tmp_path / "small.csv", book_rows(5))
     result = run(["batch", "score", str(small), str(target)], env)
     assert result.returncode == 0, result.stderr.decode()
     stderr = result.stderr.decode()
     assert f"removed {tmp_path / names[0]}, left behind by a job that was killed" in stderr
     assert sorted(leftovers(tmp_path)) == ["out.csv", "small.csv"]
-    settings = load_settings(
-        tracking_uri=env["MLFLOW_TRACKING_URI"],
-        batch={"experiment": env["PSYSTOCK_BATCH__EXPERIMENT"]},
-    )
     killed, finished = sorted(batch_runs(settings), key=lambda run: run.info.start_time)
     assert (killed.info.status, finished.info.status) == ("KILLED", "FINISHED")
     assert killed.data.tags["psystock.pid"] == str(process.pid)
