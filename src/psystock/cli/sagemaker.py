@@ -370,3 +370,99 @@ def build_and_push(repository: str | None, tag: str | None, **options: Any) -> N
     created = " (repository created)" if pushed.repository_created else ""
     click.echo(f"Pushed {pushed.uri}{created} in {pushed.duration_s:.0f} s, {pushed.digest}")
     click.echo(f"Deploy: psystock sagemaker deploy -a NAME -m MODEL_URI --image-url {pushed.uri}")
+
+
+@sagemaker.command(epilog=EPILOG)
+@click.option("-j", "--job-name", "name", required=True, help="Name of the transform job.")
+@click.option(
+    "-m",
+    "--model-uri",
+    required=True,
+    help="Model to score with: models:/NAME/STAGE, models:/NAME@ALIAS, models:/NAME/VERSION, "
+    "runs:/RUN_ID/PATH or a path.",
+)
+@click.option(
+    "--input", "input_uri", required=True, help="S3 prefix of the input: s3://BUCKET/PREFIX."
+)
+@click.option(
+    "--output",
+    "output_uri",
+    required=True,
+    help="S3 prefix of the answers (one KEY.out per input object): s3://BUCKET/PREFIX.",
+)
+@click.option(
+    "--content-type",
+    default="text/csv",
+    show_default=True,
+    help="Content type of the input objects (any the API accepts).",
+)
+@click.option(
+    "--split-type",
+    type=click.Choice(["Line", "None"]),
+    default="Line",
+    show_default=True,
+    help="Line: records on lines, batched; None: each object is one request.",
+)
+@aws_options
+@click.option(
+    "--execution-role-arn",
+    default=None,
+    help="IAM role SageMaker assumes. Env: PSYSTOCK_SAGEMAKER__EXECUTION_ROLE_ARN.",
+)
+@click.option(
+    "--image-url",
+    default=None,
+    help="Image to run. Env: PSYSTOCK_SAGEMAKER__IMAGE_URL.  "
+    "[default: REGISTRY/psystock-api:VERSION, as deploy]",
+)
+@click.option(
+    "--bucket",
+    default=None,
+    help="S3 bucket of the model archive. Env: PSYSTOCK_SAGEMAKER__BUCKET.  "
+    "[default: psystock-sagemaker-REGION-ACCOUNT]",
+)
+@click.option("--instance-type", default=None, help="Instance type.  [default: ml.m5.large]")
+@click.option(
+    "--instance-count", type=click.IntRange(min=1), default=None, help="Instances.  [default: 1]"
+)
+@click.option(
+    "--async",
+    "is_async",
+    is_flag=True,
+    help="Return once the job has started (its model is then left for you to delete).",
+)
+@click.option(
+    "--timeout",
+    "timeout_s",
+    type=click.FloatRange(min=1),
+    default=None,
+    help="Seconds to wait for the job before stopping it.  [default: 1200]",
+)
+def transform(
+    name: str,
+    model_uri: str,
+    input_uri: str,
+    output_uri: str,
+    content_type: str,
+    split_type: str,
+    is_async: bool,
+    timeout_s: float | None,
+    **options: Any,
+) -> None:
+    """Score every object under an S3 prefix with a batch transform job.
+
+    Packages the model, creates a SageMaker model for the job, runs the job (SageMaker sends
+    each input to the image's /invocations and writes KEY.out under --output), waits for it,
+    then deletes the job's model and archive. A failed job reports SageMaker's reason.
+    """
+    from psystock.deploy.sagemaker.transform import TransformRequest, transform
+
+    settings, aws = _session(timeout_s=timeout_s, **options)
+    request = TransformRequest(
+        name, model_uri, input_uri, output_uri, content_type, split_type, wait=not is_async
+    )
+    job = transform(settings, aws, request)
+    click.echo(
+        f"Transform job {job.name}: {job.status} in {job.duration_s:.0f} s ({job.arn}); "
+        f"answers under {job.output_uri}"
+    )

@@ -12,6 +12,12 @@ Only the emulator changes; psystock's code runs unchanged against it over HTTP:
   ping health check. A new endpoint then ends ``Failed``; an update is rolled back (the
   endpoint is InService on its old config, with ``FailureReason`` set).
 - A model whose image ends in ``SLOW_TAG`` keeps its endpoint Creating or Updating for ever.
+- Batch transform jobs run (moto completes them at once and writes nothing): the job is
+  InProgress until the next DescribeTransformJob, which does what SageMaker's data plane does,
+  with psystock's API standing in for the container: the model archive is unpacked from S3
+  and served (``psystock.serving.BackgroundServer``, real HTTP on loopback), each object under
+  the input prefix is POSTed to ``/invocations`` with the job's content type, and each answer
+  written to ``OUTPUT/KEY.out``. A broken image fails the job with SageMaker's kind of reason.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ SLOW_TAG = ":slow"
 """Images whose reference ends with this never finish starting."""
 
 _original_create = SageMakerModelBackend.create_endpoint
+_original_create_transform = SageMakerModelBackend.create_transform_job
+_original_describe_transform = SageMakerModelBackend.describe_transform_job
 _original_describe = SageMakerModelBackend.describe_endpoint
 
 
@@ -136,6 +144,100 @@ def _update_endpoint_response(self: SageMakerResponse) -> ActionResult:
     return ActionResult({"EndpointArn": endpoint.arn})
 
 
+def _create_transform_job(self: SageMakerModelBackend, **params: Any) -> Any:
+    job: Any = _original_create_transform(self, **params)
+    job.transform_job_status = "InProgress"
+    job._psystock_pending = True
+    return job
+
+
+def _describe_transform_job(self: SageMakerModelBackend, transform_job_name: str) -> Any:
+    job: Any = self.transform_jobs.get(transform_job_name)
+    if job is not None and getattr(job, "_psystock_pending", False):
+        job._psystock_pending = False
+        try:
+            _run_transform(self, job)
+            job.transform_job_status = "Completed"
+        except Exception as exc:  # the job fails as SageMaker's would, with a reason
+            job.transform_job_status = "Failed"
+            job.failure_reason = str(exc)
+        job.transform_end_time = job.last_modified_time = utcnow()
+    return _original_describe_transform(self, transform_job_name)
+
+
+def _run_transform(backend: SageMakerModelBackend, job: Any) -> None:
+    import io
+    import tarfile
+    import tempfile
+    from pathlib import Path
+
+    import httpx
+    from moto.s3.models import s3_backends
+
+    from psystock.serving import BackgroundServer
+    from psystock.settings import load_settings
+
+    model = backend.describe_model(job.model_name)
+    container = model.primary_container or {}
+    if container.get("Image", "").endswith(BROKEN_TAG):
+        raise RuntimeError(
+            "ClientError: The container did not pass the ping health check. See job logs."
+        )
+    s3 = s3_backends[backend.account_id][backend.partition]
+
+    def split(url: str) -> tuple[str, str]:
+        bucket, _, key = url.removeprefix("s3://").partition("/")
+        return bucket, key
+
+    bucket, key = split(container["ModelDataUrl"])
+    archive = _read(s3, bucket, key)
+    source = job.transform_input["DataSource"]["S3DataSource"]["S3Uri"]
+    in_bucket, in_prefix = split(source)
+    out_bucket, out_prefix = split(job.transform_output["S3OutputPath"])
+    content_type = job.transform_input.get("ContentType") or "application/octet-stream"
+    with tempfile.TemporaryDirectory(prefix="moto-transform-") as folder:
+        model_dir = Path(folder) / "model"
+        with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
+            tar.extractall(model_dir, filter="data")
+        settings = load_settings(
+            home=Path(folder) / "home",
+            scoring={"model_uri": str(model_dir)},
+            serving={"host": "127.0.0.1", "port": 0, "poll_interval_s": 0},
+        )
+        server = BackgroundServer(settings)
+        server.start()
+        try:
+            server.wait_until_loaded(timeout_s=60)
+            keys = sorted(k for k in s3.get_bucket(in_bucket).keys if k.startswith(in_prefix))
+            for name in keys:
+                body = _read(s3, in_bucket, name)
+                answer = httpx.post(
+                    f"{server.url}/invocations",
+                    content=body,
+                    headers={"Content-Type": content_type},
+                    timeout=60,
+                )
+                if answer.status_code != 200:
+                    raise RuntimeError(
+                        f"ClientError: {answer.status_code} from the container for {name}: "
+                        f"{answer.text[:300]}"
+                    )
+                relative = name[len(in_prefix) :].lstrip("/")
+                target = f"{out_prefix.rstrip('/')}/{relative}.out".lstrip("/")
+                s3.put_object(out_bucket, target, answer.content)
+        finally:
+            server.stop()
+
+
+def _read(s3: Any, bucket: str, key: str) -> bytes:
+    found = s3.get_object(bucket, key)
+    if found is None:
+        raise RuntimeError(f"ClientError: s3://{bucket}/{key} does not exist")
+    return bytes(found.value)
+
+
+SageMakerModelBackend.create_transform_job = _create_transform_job  # type: ignore[method-assign,assignment]
+SageMakerModelBackend.describe_transform_job = _describe_transform_job  # type: ignore[method-assign]
 SageMakerModelBackend.create_endpoint = _create_endpoint  # type: ignore[method-assign]
 SageMakerModelBackend.update_endpoint = _update_endpoint  # type: ignore[attr-defined]
 SageMakerModelBackend.describe_endpoint = _describe_endpoint  # type: ignore[method-assign]
