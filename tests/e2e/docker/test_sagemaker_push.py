@@ -19,8 +19,9 @@ from tests.e2e.docker.conftest import SESSION
 from tests.e2e.docker.containers import docker
 from tests.integration.deploy.sagemaker.conftest import Moto, moto, moto_server  # noqa: F401
 
-REGISTRY = os.environ.get("PSYSTOCK_REGISTRY", "127.0.0.1:5055")
-"""Where local-registry.sh serves (read at import: the tests' environment drops PSYSTOCK_*)."""
+REGISTRY = os.environ.get("PSYSTOCK_SAGEMAKER_E2E_REGISTRY", "127.0.0.1:5055")
+"""Where local-registry.sh serves (.ci/run starts it; its PSYSTOCK_REGISTRY is not exported,
+since psystock's settings would read it as their ``registry`` section)."""
 MANIFEST_TYPES = (
     "application/vnd.docker.distribution.manifest.v2+json, "
     "application/vnd.oci.image.manifest.v1+json"
