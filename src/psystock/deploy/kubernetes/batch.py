@@ -88,7 +88,6 @@ def job_spec(options: ManifestOptions) -> dict[str, Any]:
                 {
                     "action": "FailJob",
                     "onExitCodes": {
-                        "containerName": COMPONENT,
                         "operator": "In",
                         "values": [BAD_INPUT_EXIT_CODE],
                     },

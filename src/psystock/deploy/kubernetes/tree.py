@@ -1,4 +1,4 @@
-"""The generated part of the kustomize tree: ``base/`` and ``components/servicemonitor/``.
+"""The generated files of ``deploy/kubernetes``: ``base/``, ``components/``, ``mlproject/``.
 
 ``scripts/render-kubernetes`` writes them (``python -m psystock.deploy.kubernetes.tree DIR``);
 the overlays beside them are written by hand. A test checks the files on disk against
@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from psystock.deploy.kubernetes.api import service_monitor
+from psystock.deploy.kubernetes.mlproject import job_template, kubernetes_config, mlproject
 from psystock.deploy.kubernetes.options import KINDS, ManifestOptions
 from psystock.deploy.kubernetes.render import render, to_yaml
 
@@ -52,6 +53,9 @@ def generated_files(options: ManifestOptions | None = None) -> dict[str, str]:
         },
         sort_keys=False,
     )
+    files["mlproject/MLproject"] = HEADER + yaml.safe_dump(mlproject(options), sort_keys=False)
+    files["mlproject/kubernetes_job_template.yaml"] = HEADER + to_yaml([job_template(options)])
+    files["mlproject/kubernetes_config.json"] = kubernetes_config()
     return files
 
 
