@@ -10,6 +10,7 @@ baked XGBoost model (read-only root, host network) until /ping answers 200; targ
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -68,6 +69,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--starts", type=int, default=5, help="container starts to time")
     arguments = parser.parse_args()
+    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs, {_load()}")
     with tempfile.TemporaryDirectory() as folder:
         settings = load_settings(home=Path(folder) / "home")
         print(f"{'image':<10} {'cold (s)':>9} {'warm (s)':>9} {'size (MB)':>10}")
@@ -91,6 +93,12 @@ def main() -> None:
         f"starts (target < {START_TARGET_S:g} s: {statistics.median(times) / START_TARGET_S:.2f} "
         "of it)"
     )
+    print(f"at the end: {_load()}")
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.1f} {five:.1f} {fifteen:.1f}"
 
 
 if __name__ == "__main__":
