@@ -90,6 +90,12 @@ def upload_model(settings: Settings, aws: Aws, reference: str, target: S3Object)
         )
         with archive.open("rb") as body:
             aws.call("s3", "put_object", Bucket=target.bucket, Key=target.key, Body=body)
+    if baked.needs_pyfunc:
+        logger.warning(
+            "%s is not a native XGBoost booster: the image must hold the mlflow extra to serve "
+            "it (`psystock docker build api --extra mlflow`)",
+            baked.reference,
+        )
     return baked
 
 

@@ -120,3 +120,45 @@ def test_target_help_names_the_config_keys(moto: Moto) -> None:
     done = mlflow("help", "-t", "psystock-sagemaker")
     assert done.returncode == 0, done.stderr
     assert "execution_role_arn" in done.stdout
+
+
+def test_get_deploy_client_in_python_creates_predicts_and_deletes(
+    moto: Moto,
+    model_dir: Path,
+    api: BackgroundServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    from mlflow.deployments import get_deploy_client
+    from mlflow.exceptions import MlflowException
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", api.url)
+    client = get_deploy_client(TARGET)  # type: ignore[no-untyped-call]
+    settings = {
+        "execution_role_arn": moto.role_arn,
+        "image_url": IMAGE,
+        "bucket": BUCKET,
+        "instance_count": "2",
+    }
+    created = client.create_deployment(NAME, str(model_dir), config=settings)
+    assert (created["name"], created["status"]) == (NAME, "InService")
+    added = client.update_deployment(NAME, str(model_dir), config={**settings, "mode": "add"})
+    assert added["status"] == "InService"
+    got = client.get_deployment(NAME)
+    assert [v["instance_count"] for v in got["variants"]] == [2, 2]
+    assert [d["name"] for d in client.list_deployments()] == [NAME]
+    frame = pd.DataFrame(ROWS)
+    runtime = ScoringRuntime(load_settings(home=tmp_path / "reference"))
+    model = runtime.load(str(model_dir))
+    expected = np.asarray(model.predict(model.prepare(ModelInput(np.array(ROWS)))), np.float32)
+    predictions = client.predict(NAME, frame).get_predictions(predictions_format="ndarray")
+    assert np.array_equal(np.asarray(predictions, np.float32), expected)
+    with pytest.raises(MlflowException, match=r"^invalid setting"):
+        client.create_deployment("other", str(model_dir), config={"no_such_key": "1"})
+    with pytest.raises(MlflowException, match=r"updates need a model"):
+        client.update_deployment(NAME)
+    client.delete_deployment(NAME)
+    client.delete_deployment(NAME)
+    assert moto.leftovers() == {"endpoints": [], "configs": [], "models": [], "objects": []}
+    with pytest.raises(MlflowException, match=rf"^no SageMaker endpoint '{NAME}' in us-east-1$"):
+        client.get_deployment(NAME)
