@@ -73,9 +73,13 @@ def test_build_and_push_creates_the_repository_logs_in_and_pushes(
         assert again.exit_code == 0, again.stderr
         assert again.stdout.startswith(f"Pushed {uri} in ")
     finally:
-        docker(
-            "rmi", f"{prefix}api:{__version__}", f"{REGISTRY}/{repository}:{SESSION}", check=False
-        )
+        # By id: a pushed image keeps a REGISTRY/REPOSITORY@digest name that tags do not free,
+        # and each of the two runs built one.
+        local = f"{prefix}api:{__version__}"
+        ids = {docker("image", "inspect", "-f", "{{.Id}}", local, check=False).strip()}
+        ids |= set(docker("images", "-q", "--no-trunc", f"{REGISTRY}/{repository}").split())
+        for image_id in sorted(ids - {""}):
+            docker("rmi", "-f", image_id, check=False)
         manifest = httpx.head(
             f"http://{REGISTRY}/v2/{repository}/manifests/{SESSION}",
             headers={"Accept": MANIFEST_TYPES},
