@@ -81,7 +81,7 @@ def render(
     api_token: bool,
     service_monitor: bool,
 ) -> None:
-    r"""Print the manifests of KIND: api, batch-job or batch-cronjob.
+    """Print the manifests of KIND: api, batch-job or batch-cronjob.
 
     \b
     api            Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudget,
@@ -93,7 +93,7 @@ def render(
     settings ConfigMap. Secrets are referenced, never written: NAME-registry-credentials
     (optional; keys token, or username and password) and NAME-api-token (key token), mounted
     as files.
-    """
+    """  # noqa: D301 (click's paragraph mark is the backspace character, not a raw \b)
     from psystock.deploy.kubernetes import render as render_objects
     from psystock.deploy.kubernetes import to_yaml
 

@@ -36,3 +36,12 @@ def test_k8s_render_refuses_an_unknown_kind(run_cli: RunCli) -> None:
     result = run_cli("k8s", "render", "pod")
     assert result.exit_code == 2
     assert "Invalid value for '{api|batch-job|batch-cronjob}': 'pod' is not one of" in result.said
+
+
+def test_k8s_render_help_lists_the_kinds_as_a_block(run_cli: RunCli) -> None:
+    result = run_cli("k8s", "render", "--help")
+    assert result.exit_code == 0
+    assert "\\b" not in result.stdout
+    assert "\n  batch-cronjob  the same as a CronJob on --schedule, never two runs at once\n" in (
+        result.stdout
+    )
