@@ -53,6 +53,52 @@ name_option = click.option(
 )
 
 
+model_option = click.option(
+    "-m",
+    "--model-uri",
+    required=True,
+    help="The model: models:/NAME/STAGE, models:/NAME@ALIAS, models:/NAME/VERSION, "
+    "runs:/RUN_ID/PATH or a path.",
+)
+
+
+def deployment_options(command: F) -> F:
+    """What a SageMaker model needs (role, image, bucket, instances), and the AWS options."""
+    options = [
+        click.option(
+            "--execution-role-arn",
+            default=None,
+            help="IAM role SageMaker assumes. Env: PSYSTOCK_SAGEMAKER__EXECUTION_ROLE_ARN.",
+        ),
+        click.option(
+            "--image-url",
+            default=None,
+            help="Image to run. Env: PSYSTOCK_SAGEMAKER__IMAGE_URL.  "
+            "[default: ACCOUNT.dkr.ecr.REGION.amazonaws.com/psystock-api:VERSION]",
+        ),
+        click.option(
+            "--bucket",
+            default=None,
+            help="S3 bucket of the model archive, created if missing. "
+            "Env: PSYSTOCK_SAGEMAKER__BUCKET.  [default: psystock-sagemaker-REGION-ACCOUNT]",
+        ),
+        click.option(
+            "--instance-type",
+            default=None,
+            help="Instance type. Env: PSYSTOCK_SAGEMAKER__INSTANCE_TYPE.  [default: ml.m5.large]",
+        ),
+        click.option(
+            "--instance-count",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Number of instances.  [default: 1]",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return aws_options(command)
+
+
 def _session(**sagemaker: Any) -> tuple[Settings, Aws]:
     require_extra("aws", "psystock sagemaker")
     from psystock.deploy.sagemaker.aws import Aws
@@ -72,43 +118,8 @@ def sagemaker() -> None:
 
 @sagemaker.command(epilog=EPILOG)
 @name_option
-@click.option(
-    "-m",
-    "--model-uri",
-    required=True,
-    help="Model to deploy: models:/NAME/STAGE, models:/NAME@ALIAS, models:/NAME/VERSION, "
-    "runs:/RUN_ID/PATH or a path.",
-)
-@aws_options
-@click.option(
-    "--execution-role-arn",
-    default=None,
-    help="IAM role SageMaker assumes. Env: PSYSTOCK_SAGEMAKER__EXECUTION_ROLE_ARN.",
-)
-@click.option(
-    "--image-url",
-    default=None,
-    help="Image to run. Env: PSYSTOCK_SAGEMAKER__IMAGE_URL.  "
-    "[default: ACCOUNT.dkr.ecr.REGION.amazonaws.com/psystock-api:VERSION]",
-)
-@click.option(
-    "--bucket",
-    default=None,
-    help="S3 bucket of the model archive, created if missing. Env: PSYSTOCK_SAGEMAKER__BUCKET.  "
-    "[default: psystock-sagemaker-REGION-ACCOUNT]",
-)
-@click.option(
-    "--instance-type",
-    default=None,
-    help="Instance type of the new variant. Env: PSYSTOCK_SAGEMAKER__INSTANCE_TYPE.  "
-    "[default: ml.m5.large]",
-)
-@click.option(
-    "--instance-count",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Instances of the new variant.  [default: 1]",
-)
+@model_option
+@deployment_options
 @click.option(
     "--mode",
     type=click.Choice(["create", "replace", "add"]),
@@ -374,13 +385,7 @@ def build_and_push(repository: str | None, tag: str | None, **options: Any) -> N
 
 @sagemaker.command(epilog=EPILOG)
 @click.option("-j", "--job-name", "name", required=True, help="Name of the transform job.")
-@click.option(
-    "-m",
-    "--model-uri",
-    required=True,
-    help="Model to score with: models:/NAME/STAGE, models:/NAME@ALIAS, models:/NAME/VERSION, "
-    "runs:/RUN_ID/PATH or a path.",
-)
+@model_option
 @click.option(
     "--input", "input_uri", required=True, help="S3 prefix of the input: s3://BUCKET/PREFIX."
 )
@@ -403,28 +408,7 @@ def build_and_push(repository: str | None, tag: str | None, **options: Any) -> N
     show_default=True,
     help="Line: records on lines, batched; None: each object is one request.",
 )
-@aws_options
-@click.option(
-    "--execution-role-arn",
-    default=None,
-    help="IAM role SageMaker assumes. Env: PSYSTOCK_SAGEMAKER__EXECUTION_ROLE_ARN.",
-)
-@click.option(
-    "--image-url",
-    default=None,
-    help="Image to run. Env: PSYSTOCK_SAGEMAKER__IMAGE_URL.  "
-    "[default: REGISTRY/psystock-api:VERSION, as deploy]",
-)
-@click.option(
-    "--bucket",
-    default=None,
-    help="S3 bucket of the model archive. Env: PSYSTOCK_SAGEMAKER__BUCKET.  "
-    "[default: psystock-sagemaker-REGION-ACCOUNT]",
-)
-@click.option("--instance-type", default=None, help="Instance type.  [default: ml.m5.large]")
-@click.option(
-    "--instance-count", type=click.IntRange(min=1), default=None, help="Instances.  [default: 1]"
-)
+@deployment_options
 @click.option(
     "--async",
     "is_async",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from psystock.deploy.kubernetes import pod
 from psystock.deploy.kubernetes.options import ManifestOptions
 from psystock.deploy.kubernetes.pod import (
     SECRET_FILE_MODE,
@@ -215,25 +216,7 @@ def disruption_budget(options: ManifestOptions) -> dict[str, Any]:
 
 def network_policy(options: ManifestOptions) -> dict[str, Any]:
     """In: the API's port only. Out: DNS and the registry's port only."""
-    return {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "NetworkPolicy",
-        "metadata": metadata(options, name(options), COMPONENT),
-        "spec": {
-            "podSelector": {"matchLabels": selector(options, COMPONENT)},
-            "policyTypes": ["Ingress", "Egress"],
-            "ingress": [{"ports": [{"port": "http", "protocol": "TCP"}]}],
-            "egress": egress_rules(options),
-        },
-    }
-
-
-def egress_rules(options: ManifestOptions) -> list[dict[str, Any]]:
-    """DNS, and TCP to the registry's port (its address is not known here)."""
-    return [
-        {"ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]},
-        {"ports": [{"port": options.registry_port, "protocol": "TCP"}]},
-    ]
+    return pod.network_policy(options, name(options), COMPONENT, ingress_port="http")
 
 
 def service_monitor(options: ManifestOptions) -> dict[str, Any]:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from psystock.deploy.kubernetes.api import egress_rules
+from psystock.deploy.kubernetes import pod
 from psystock.deploy.kubernetes.options import ManifestOptions
 from psystock.deploy.kubernetes.pod import (
     container,
     labels,
     metadata,
     pod_spec,
-    selector,
     settings_config_map,
 )
 
@@ -131,13 +130,4 @@ def cronjob(options: ManifestOptions) -> dict[str, Any]:
 
 def network_policy(options: ManifestOptions) -> dict[str, Any]:
     """In: nothing. Out: DNS and the registry's port only."""
-    return {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "NetworkPolicy",
-        "metadata": metadata(options, name(options), COMPONENT),
-        "spec": {
-            "podSelector": {"matchLabels": selector(options, COMPONENT)},
-            "policyTypes": ["Ingress", "Egress"],
-            "egress": egress_rules(options),
-        },
-    }
+    return pod.network_policy(options, name(options), COMPONENT, ingress_port=None)

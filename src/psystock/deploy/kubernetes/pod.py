@@ -40,6 +40,29 @@ def metadata(options: ManifestOptions, name: str, component: str | None) -> dict
     return {"name": name, "namespace": options.namespace, "labels": labels(options, component)}
 
 
+def network_policy(
+    options: ManifestOptions, name: str, component: str, ingress_port: str | None
+) -> dict[str, Any]:
+    """In: ``ingress_port`` only (nothing when None). Out: DNS and the registry's port only."""
+    spec: dict[str, Any] = {
+        "podSelector": {"matchLabels": selector(options, component)},
+        "policyTypes": ["Ingress", "Egress"],
+    }
+    if ingress_port is not None:
+        spec["ingress"] = [{"ports": [{"port": ingress_port, "protocol": "TCP"}]}]
+    # DNS, and TCP to the registry's port (its address is not known here).
+    spec["egress"] = [
+        {"ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]},
+        {"ports": [{"port": options.registry_port, "protocol": "TCP"}]},
+    ]
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": metadata(options, name, component),
+        "spec": spec,
+    }
+
+
 def settings_config_map(
     options: ManifestOptions, component: str, extra: dict[str, str]
 ) -> dict[str, Any]:
