@@ -132,6 +132,46 @@ def default_image(settings: Settings, aws: Aws) -> str:
     return f"{registry}/{sagemaker.repository}:{__version__}"
 
 
+def require_execution_role(settings: Settings) -> str:
+    """The IAM role SageMaker assumes for a model.
+
+    Raises:
+        ConfigError: none is set.
+    """
+    role = settings.sagemaker.execution_role_arn
+    if not role:
+        raise ConfigError(
+            "no execution role: pass --execution-role-arn or set "
+            "PSYSTOCK_SAGEMAKER__EXECUTION_ROLE_ARN (an IAM role SageMaker can assume)"
+        )
+    return role
+
+
+def create_model(
+    settings: Settings,
+    aws: Aws,
+    model: str,
+    model_uri: str,
+    archive: S3Object,
+    image: str,
+    owner_tags: list[dict[str, str]],
+) -> None:
+    """Upload ``model_uri`` as ``archive`` and create the SageMaker model ``model`` running it.
+
+    The model is tagged with ``owner_tags`` and the model reference it was packaged from.
+    """
+    baked = upload_model(settings, aws, model_uri, archive)
+    aws.call(
+        "sagemaker",
+        "create_model",
+        ModelName=model,
+        ExecutionRoleArn=require_execution_role(settings),
+        PrimaryContainer={"Image": image, "ModelDataUrl": archive.url},
+        Tags=[*owner_tags, {"Key": MODEL_URI_TAG, "Value": baked.reference[:256]}],
+    )
+    logger.info("created model %s (image %s, model %s)", model, image, archive.url)
+
+
 def deploy(settings: Settings, aws: Aws, request: DeployRequest) -> Deployment:
     """Deploy ``request.model_uri`` to the endpoint ``request.name``.
 
@@ -144,11 +184,7 @@ def deploy(settings: Settings, aws: Aws, request: DeployRequest) -> Deployment:
     started = time.monotonic()
     config_of = settings.sagemaker
     name = check_endpoint_name(request.name)
-    if not config_of.execution_role_arn:
-        raise ConfigError(
-            "no execution role: pass --execution-role-arn or set "
-            "PSYSTOCK_SAGEMAKER__EXECUTION_ROLE_ARN (an IAM role SageMaker can assume)"
-        )
+    require_execution_role(settings)
     existing = find_endpoint(aws, name)
     if existing is not None and request.mode is Mode.CREATE:
         raise InputError(
@@ -165,17 +201,8 @@ def deploy(settings: Settings, aws: Aws, request: DeployRequest) -> Deployment:
     undo = _Undo(aws)
     try:
         undo.push("s3", archive.url)
-        baked = upload_model(settings, aws, request.model_uri, archive)
-        aws.call(
-            "sagemaker",
-            "create_model",
-            ModelName=model,
-            ExecutionRoleArn=config_of.execution_role_arn,
-            PrimaryContainer={"Image": image, "ModelDataUrl": archive.url},
-            Tags=tags(name, **{MODEL_URI_TAG: baked.reference}),
-        )
+        create_model(settings, aws, model, request.model_uri, archive, image, tags(name))
         undo.push("model", model)
-        logger.info("created model %s (image %s, model %s)", model, image, archive.url)
         variants = _variants(settings, existing, request.mode, model)
         aws.call(
             "sagemaker",

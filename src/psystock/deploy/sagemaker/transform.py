@@ -14,18 +14,17 @@ import uuid
 from dataclasses import dataclass
 
 from psystock.deploy.sagemaker.aws import Aws
-from psystock.deploy.sagemaker.deploy import default_image
+from psystock.deploy.sagemaker.deploy import create_model, default_image, require_execution_role
 from psystock.deploy.sagemaker.endpoints import delete_model
-from psystock.deploy.sagemaker.names import MODEL_URI_TAG, check_endpoint_name
+from psystock.deploy.sagemaker.names import check_endpoint_name
 from psystock.deploy.sagemaker.package import (
     ARCHIVE_NAME,
     S3Object,
     default_bucket,
     delete_object,
     ensure_bucket,
-    upload_model,
 )
-from psystock.errors import ConfigError, InputError, PsystockError, SageMakerError
+from psystock.errors import InputError, PsystockError, SageMakerError
 from psystock.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -84,11 +83,7 @@ def transform(settings: Settings, aws: Aws, request: TransformRequest) -> Transf
     for uri in (request.input_uri, request.output_uri):
         if not uri.startswith("s3://") or not uri.removeprefix("s3://").strip("/"):
             raise InputError(f"expected an S3 URI s3://BUCKET/PREFIX, got {uri!r}")
-    if not sagemaker.execution_role_arn:
-        raise ConfigError(
-            "no execution role: pass --execution-role-arn or set "
-            "PSYSTOCK_SAGEMAKER__EXECUTION_ROLE_ARN (an IAM role SageMaker can assume)"
-        )
+    require_execution_role(settings)
     image = default_image(settings, aws)
     bucket = sagemaker.bucket or default_bucket(aws)
     ensure_bucket(aws, bucket)
@@ -96,20 +91,9 @@ def transform(settings: Settings, aws: Aws, request: TransformRequest) -> Transf
     archive = S3Object(bucket, f"transform/{name}/{ARCHIVE_NAME}")
     created_model = False
     try:
-        baked = upload_model(settings, aws, request.model_uri, archive)
-        aws.call(
-            "sagemaker",
-            "create_model",
-            ModelName=model,
-            ExecutionRoleArn=sagemaker.execution_role_arn,
-            PrimaryContainer={"Image": image, "ModelDataUrl": archive.url},
-            Tags=[
-                {"Key": JOB_TAG, "Value": name},
-                {"Key": MODEL_URI_TAG, "Value": baked.reference[:256]},
-            ],
-        )
+        owner = [{"Key": JOB_TAG, "Value": name}]
+        create_model(settings, aws, model, request.model_uri, archive, image, owner)
         created_model = True
-        logger.info("created model %s (image %s, model %s)", model, image, archive.url)
         arn = aws.call("sagemaker", "create_transform_job", **_job(settings, request, model))[
             "TransformJobArn"
         ]
