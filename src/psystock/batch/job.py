@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -93,10 +94,8 @@ def run_batch(
         (input_format, output_format),
     )
     record = JobRecord(settings, params)
-    try:
-        runtime = ScoringRuntime(settings)
-        resolved = runtime.resolve()
-        record.add_params(model_params(resolved))
+
+    def score(resolved: ResolvedModel, runtime: ScoringRuntime) -> Counts:
         model = runtime.load(resolved)
         with open_source(
             source,
@@ -115,18 +114,43 @@ def run_batch(
                 collect=quarantine is not None,
                 keep_text=keep_text,
             )
-            counts = score_source(scorer, plan, settings.batch.log_interval_s)
-        shown = (_shown_path(source, "stdin"), _shown_path(target, "stdout"), quarantine)
-        report = job_report(settings, resolved, counts, shown, started, record.run_id)
+            return score_source(scorer, plan, settings.batch.log_interval_s)
+
+    shown = (_shown_path(source, "stdin"), _shown_path(target, "stdout"), quarantine)
+    return score_recorded(settings, record, score, shown, started)
+
+
+def score_recorded(
+    settings: Settings,
+    record: JobRecord,
+    score: Callable[[ResolvedModel, ScoringRuntime], Counts],
+    shown: tuple[str, str, str | None],
+    started: float,
+) -> BatchReport:
+    """Resolve the model, run ``score`` with it and record how the job ended (both engines).
+
+    Args:
+        settings: the job's settings (reference, threshold).
+        record: the job's MLflow run, ended FINISHED with the report or FAILED with the error.
+        score: scores the input with the resolved model and counts the rows.
+        shown: the input, output and quarantine (or None) as shown to the user.
+        started: when the job started (``time.monotonic()``).
+    """
+    try:
+        runtime = ScoringRuntime(settings)
+        resolved = runtime.resolve()
+        record.add_params(_model_params(resolved))
+        counts = score(resolved, runtime)
+        report = _job_report(settings, resolved, counts, shown, started, record.run_id)
     except BaseException as exc:
         record.fail(exc)
         raise
     record.succeed(report, counts.histogram)
-    log_done(report)
+    _log_done(report)
     return report
 
 
-def job_report(
+def _job_report(
     settings: Settings,
     resolved: ResolvedModel,
     counts: Counts,
@@ -134,7 +158,7 @@ def job_report(
     started: float,
     run_id: str | None,
 ) -> BatchReport:
-    """The report of a finished job (both engines).
+    """The report of a finished job.
 
     Args:
         settings: the job's settings (reference, threshold).
@@ -161,7 +185,7 @@ def job_report(
     )
 
 
-def log_done(report: BatchReport) -> None:
+def _log_done(report: BatchReport) -> None:
     """Log the one line that sums up a finished job."""
     logger.info(
         "scored %d rows into %s (%d quarantined, %.0f rows/s)",
@@ -188,7 +212,7 @@ def job_params(
     }
 
 
-def model_params(resolved: ResolvedModel) -> dict[str, str]:
+def _model_params(resolved: ResolvedModel) -> dict[str, str]:
     """The params naming the model a batch job actually used."""
     return {
         "model_name": resolved.name or "",

@@ -23,10 +23,8 @@ from psystock.batch.atomic import STDOUT
 from psystock.batch.job import (
     BatchOptions,
     job_params,
-    job_report,
-    log_done,
-    model_params,
     quarantine_target,
+    score_recorded,
 )
 from psystock.batch.pipeline import Counts
 from psystock.batch.recording import JobRecord
@@ -93,26 +91,14 @@ def run_spark_batch(
         )
         params = job_params(settings, shown[0], shown[1], shown[2], formats)
         record = JobRecord(settings, {**params, "engine": ENGINE, "master": spark_options.master})
-        try:
-            runtime = ScoringRuntime(settings)
-            resolved = runtime.resolve()
-            record.add_params(model_params(resolved))
-            job = _SparkJob(spark, paths, settings, options, formats)
-            counts = job.run(source, target, quarantine, resolved, runtime)
-            report = job_report(
-                settings,
-                resolved,
-                counts,
-                (shown[0], shown[1], shown[2] or None),
-                started,
-                record.run_id,
-            )
-        except BaseException as exc:
-            record.fail(exc)
-            raise
-    record.succeed(report, counts.histogram)
-    log_done(report)
-    return report
+        job = _SparkJob(spark, paths, settings, options, formats)
+        return score_recorded(
+            settings,
+            record,
+            partial(job.run, source, target, quarantine),
+            (shown[0], shown[1], shown[2] or None),
+            started,
+        )
 
 
 class _SparkJob:
