@@ -16,11 +16,12 @@ from typing import Any
 from psystock.deploy.kubernetes import pod
 from psystock.deploy.kubernetes.options import ManifestOptions
 from psystock.deploy.kubernetes.pod import (
+    API_VERSIONS,
     SECRET_FILE_MODE,
     SECRETS_DIR,
     container,
     labels,
-    metadata,
+    manifest,
     pod_spec,
     selector,
     settings_config_map,
@@ -115,21 +116,17 @@ def deployment(options: ManifestOptions) -> dict[str, Any]:
             _spread(options, "kubernetes.io/hostname"),
         ],
     }
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": metadata(options, name(options), COMPONENT),
-        "spec": {
-            "replicas": options.replicas,
-            "revisionHistoryLimit": 5,
-            "selector": {"matchLabels": selector(options, COMPONENT)},
-            "strategy": {
-                "type": "RollingUpdate",
-                "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1},
-            },
-            "template": {"metadata": {"labels": labels(options, COMPONENT)}, "spec": spec},
+    deployment_spec = {
+        "replicas": options.replicas,
+        "revisionHistoryLimit": 5,
+        "selector": {"matchLabels": selector(options, COMPONENT)},
+        "strategy": {
+            "type": "RollingUpdate",
+            "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1},
         },
+        "template": {"metadata": {"labels": labels(options, COMPONENT)}, "spec": spec},
     }
+    return _manifest(options, "Deployment", deployment_spec)
 
 
 def _spread(options: ManifestOptions, key: str) -> dict[str, Any]:
@@ -156,62 +153,35 @@ def _token_volumes(options: ManifestOptions) -> list[dict[str, Any]]:
 
 def service(options: ManifestOptions) -> dict[str, Any]:
     """The API's Service: ``http`` for clients, ``metrics`` for Prometheus (same container port)."""
-    return {
-        "apiVersion": "v1",
-        "kind": "Service",
-        "metadata": metadata(options, name(options), COMPONENT),
-        "spec": {
-            "type": "ClusterIP",
-            "selector": selector(options, COMPONENT),
-            "ports": [
-                {"name": "http", "port": SERVICE_PORT, "targetPort": "http", "protocol": "TCP"},
-                {
-                    "name": "metrics",
-                    "port": METRICS_SERVICE_PORT,
-                    "targetPort": "http",
-                    "protocol": "TCP",
-                },
-            ],
-        },
-    }
+    ports = [
+        {"name": "http", "port": SERVICE_PORT, "targetPort": "http", "protocol": "TCP"},
+        {"name": "metrics", "port": METRICS_SERVICE_PORT, "targetPort": "http", "protocol": "TCP"},
+    ]
+    spec = {"type": "ClusterIP", "selector": selector(options, COMPONENT), "ports": ports}
+    return _manifest(options, "Service", spec)
 
 
 def autoscaler(options: ManifestOptions) -> dict[str, Any]:
     """Scale on CPU between ``replicas`` and ``max_replicas``; scale down slowly."""
-    return {
-        "apiVersion": "autoscaling/v2",
-        "kind": "HorizontalPodAutoscaler",
-        "metadata": metadata(options, name(options), COMPONENT),
-        "spec": {
-            "scaleTargetRef": {
-                "apiVersion": "apps/v1",
-                "kind": "Deployment",
-                "name": name(options),
-            },
-            "minReplicas": options.replicas,
-            "maxReplicas": options.max_replicas,
-            "metrics": [
-                {
-                    "type": "Resource",
-                    "resource": {
-                        "name": "cpu",
-                        "target": {"type": "Utilization", "averageUtilization": 70},
-                    },
-                }
-            ],
-            "behavior": {"scaleDown": {"stabilizationWindowSeconds": 300}},
+    cpu = {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}
+    spec = {
+        "scaleTargetRef": {
+            "apiVersion": API_VERSIONS["Deployment"],
+            "kind": "Deployment",
+            "name": name(options),
         },
+        "minReplicas": options.replicas,
+        "maxReplicas": options.max_replicas,
+        "metrics": [{"type": "Resource", "resource": cpu}],
+        "behavior": {"scaleDown": {"stabilizationWindowSeconds": 300}},
     }
+    return _manifest(options, "HorizontalPodAutoscaler", spec)
 
 
 def disruption_budget(options: ManifestOptions) -> dict[str, Any]:
     """At most one API pod evicted at a time (node drains, upgrades)."""
-    return {
-        "apiVersion": "policy/v1",
-        "kind": "PodDisruptionBudget",
-        "metadata": metadata(options, name(options), COMPONENT),
-        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": selector(options, COMPONENT)}},
-    }
+    spec = {"maxUnavailable": 1, "selector": {"matchLabels": selector(options, COMPONENT)}}
+    return _manifest(options, "PodDisruptionBudget", spec)
 
 
 def network_policy(options: ManifestOptions) -> dict[str, Any]:
@@ -221,12 +191,13 @@ def network_policy(options: ManifestOptions) -> dict[str, Any]:
 
 def service_monitor(options: ManifestOptions) -> dict[str, Any]:
     """A Prometheus Operator ServiceMonitor scraping ``/metrics`` on the ``metrics`` port."""
-    return {
-        "apiVersion": "monitoring.coreos.com/v1",
-        "kind": "ServiceMonitor",
-        "metadata": metadata(options, name(options), COMPONENT),
-        "spec": {
-            "selector": {"matchLabels": selector(options, COMPONENT)},
-            "endpoints": [{"port": "metrics", "path": "/metrics", "interval": "30s"}],
-        },
+    spec = {
+        "selector": {"matchLabels": selector(options, COMPONENT)},
+        "endpoints": [{"port": "metrics", "path": "/metrics", "interval": "30s"}],
     }
+    return _manifest(options, "ServiceMonitor", spec)
+
+
+def _manifest(options: ManifestOptions, kind: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """One of the API's objects (named ``name(options)``) of ``kind``."""
+    return manifest(options, kind, name(options), COMPONENT, spec=spec)

@@ -15,7 +15,7 @@ from psystock.deploy.kubernetes.options import ManifestOptions
 from psystock.deploy.kubernetes.pod import (
     container,
     labels,
-    metadata,
+    manifest,
     pod_spec,
     settings_config_map,
 )
@@ -99,33 +99,24 @@ def job_spec(options: ManifestOptions) -> dict[str, Any]:
 
 def job(options: ManifestOptions) -> dict[str, Any]:
     """One run of the batch job."""
-    return {
-        "apiVersion": "batch/v1",
-        "kind": "Job",
-        "metadata": metadata(options, name(options), COMPONENT),
-        "spec": job_spec(options),
-    }
+    return manifest(options, "Job", name(options), COMPONENT, spec=job_spec(options))
 
 
 def cronjob(options: ManifestOptions) -> dict[str, Any]:
     """The batch job on ``options.schedule``, never two runs at once."""
-    return {
-        "apiVersion": "batch/v1",
-        "kind": "CronJob",
-        "metadata": metadata(options, name(options), COMPONENT),
-        "spec": {
-            "schedule": options.schedule,
-            "timeZone": "Etc/UTC",
-            "concurrencyPolicy": "Forbid",
-            "startingDeadlineSeconds": 600,
-            "successfulJobsHistoryLimit": 3,
-            "failedJobsHistoryLimit": 3,
-            "jobTemplate": {
-                "metadata": {"labels": labels(options, COMPONENT)},
-                "spec": job_spec(options),
-            },
+    spec = {
+        "schedule": options.schedule,
+        "timeZone": "Etc/UTC",
+        "concurrencyPolicy": "Forbid",
+        "startingDeadlineSeconds": 600,
+        "successfulJobsHistoryLimit": 3,
+        "failedJobsHistoryLimit": 3,
+        "jobTemplate": {
+            "metadata": {"labels": labels(options, COMPONENT)},
+            "spec": job_spec(options),
         },
     }
+    return manifest(options, "CronJob", name(options), COMPONENT, spec=spec)
 
 
 def network_policy(options: ManifestOptions) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""What every psystock pod shares: labels, settings ConfigMap, writable volumes, secret files."""
+"""What every psystock object and pod shares: labels, metadata, settings, volumes, secret files."""
 
 from __future__ import annotations
 
@@ -17,6 +17,19 @@ REGISTRY_CREDENTIALS_DIR = f"{SECRETS_DIR}/registry"
 
 SECRET_FILE_MODE = 0o440
 """Secret files readable by the owner and the pod's fsGroup (the images' group) only."""
+
+API_VERSIONS = {
+    "ConfigMap": "v1",
+    "Service": "v1",
+    "Deployment": "apps/v1",
+    "HorizontalPodAutoscaler": "autoscaling/v2",
+    "PodDisruptionBudget": "policy/v1",
+    "NetworkPolicy": "networking.k8s.io/v1",
+    "Job": "batch/v1",
+    "CronJob": "batch/v1",
+    "ServiceMonitor": "monitoring.coreos.com/v1",
+}
+"""The ``apiVersion`` of each kind of namespaced object psystock renders."""
 
 
 def labels(options: ManifestOptions, component: str | None = None) -> dict[str, str]:
@@ -40,6 +53,18 @@ def metadata(options: ManifestOptions, name: str, component: str | None) -> dict
     return {"name": name, "namespace": options.namespace, "labels": labels(options, component)}
 
 
+def manifest(
+    options: ManifestOptions, kind: str, name: str, component: str | None, **fields: Any
+) -> dict[str, Any]:
+    """A namespaced object of ``kind``: ``apiVersion``, ``kind``, ``metadata``, then ``fields``."""
+    return {
+        "apiVersion": API_VERSIONS[kind],
+        "kind": kind,
+        "metadata": metadata(options, name, component),
+        **fields,
+    }
+
+
 def network_policy(
     options: ManifestOptions, name: str, component: str, ingress_port: str | None
 ) -> dict[str, Any]:
@@ -55,12 +80,7 @@ def network_policy(
         {"ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]},
         {"ports": [{"port": options.registry_port, "protocol": "TCP"}]},
     ]
-    return {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "NetworkPolicy",
-        "metadata": metadata(options, name, component),
-        "spec": spec,
-    }
+    return manifest(options, "NetworkPolicy", name, component, spec=spec)
 
 
 def settings_config_map(
@@ -74,12 +94,8 @@ def settings_config_map(
     }
     if options.model is not None:
         data["PSYSTOCK_SCORING__MODEL_URI"] = options.model
-    return {
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": metadata(options, settings_name(options, component), component),
-        "data": {**data, **extra},
-    }
+    name = settings_name(options, component)
+    return manifest(options, "ConfigMap", name, component, data={**data, **extra})
 
 
 def settings_name(options: ManifestOptions, component: str) -> str:

@@ -22,24 +22,24 @@ POD_SECURITY_LABELS = {
 
 def pod_security_context() -> dict[str, Any]:
     """The pod's securityContext: non-root, the images' uid/gid, seccomp RuntimeDefault."""
-    return {
-        "runAsNonRoot": True,
-        "runAsUser": UID,
-        "runAsGroup": UID,
-        "fsGroup": UID,
-        "seccompProfile": {"type": "RuntimeDefault"},
-    }
+    return {**_run_as_image_user(), "fsGroup": UID, **_seccomp()}
 
 
 def container_security_context() -> dict[str, Any]:
     """A container's securityContext: no privilege, no capability, read-only root."""
     return {
-        "runAsNonRoot": True,
-        "runAsUser": UID,
-        "runAsGroup": UID,
+        **_run_as_image_user(),
         "privileged": False,
         "allowPrivilegeEscalation": False,
         "readOnlyRootFilesystem": True,
         "capabilities": {"drop": ["ALL"]},
-        "seccompProfile": {"type": "RuntimeDefault"},
+        **_seccomp(),
     }
+
+
+def _run_as_image_user() -> dict[str, Any]:
+    return {"runAsNonRoot": True, "runAsUser": UID, "runAsGroup": UID}
+
+
+def _seccomp() -> dict[str, Any]:
+    return {"seccompProfile": {"type": "RuntimeDefault"}}
