@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from psystock.data.layout import DATE_FORMAT
-from psystock.data.quality import CheckedPrices, check_prices
+from psystock.data.quality import check_prices
 from psystock.data.sources import (
     FetchedPrices,
     csv_label,
-    is_synthetic_source,
     read_price_csv,
 )
 from psystock.errors import DataSourceError, PsystockError
@@ -37,18 +36,10 @@ METADATA_SUFFIX = ".meta.json"
 
 
 @dataclass(frozen=True)
-class StoredPrices:
-    """Prices read back from disk, checked again, with their source label."""
+class StoredPrices(FetchedPrices):
+    """Prices read back from disk, checked again, with their source label and their file."""
 
-    prices: CheckedPrices
-    source: str
-    ticker: str
     path: Path
-
-    @property
-    def is_synthetic(self) -> bool:
-        """Whether these prices are generated rather than market data."""
-        return is_synthetic_source(self.source)
 
 
 def default_prices_path(settings: Settings) -> Path:
