@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from psystock.settings import DEFAULT_MODEL_NAME
+
 model_option = click.option(
     "--model",
     "model_uri",
@@ -13,3 +15,11 @@ model_option = click.option(
     "[default: models:/training-model-psystock/Production]",
 )
 """``--model REF``: which model to score with (passed on as ``scoring.model_uri``)."""
+
+model_name_option = click.option(
+    "--model-name",
+    default=None,
+    help="Registered model name. Env: PSYSTOCK_SCORING__MODEL_NAME.  "
+    f"[default: {DEFAULT_MODEL_NAME}]",
+)
+"""``--model-name NAME``: which registered model (passed on as ``scoring.model_name``)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from psystock.deploy.kubernetes.options import DEFAULT_TRACKING_URI, KINDS, ManifestOptions
@@ -68,19 +70,7 @@ def k8s() -> None:
 @click.option(
     "--service-monitor", is_flag=True, help="Add a Prometheus Operator ServiceMonitor to api."
 )
-def render(
-    kind: str,
-    image: str | None,
-    model: str | None,
-    namespace: str,
-    name: str,
-    tracking_uri: str,
-    schedule: str,
-    replicas: int,
-    max_replicas: int,
-    api_token: bool,
-    service_monitor: bool,
-) -> None:
+def render(kind: str, **options: Any) -> None:
     """Print the manifests of KIND: api, batch-job or batch-cronjob.
 
     \b
@@ -97,16 +87,5 @@ def render(
     from psystock.deploy.kubernetes import render as render_objects
     from psystock.deploy.kubernetes import to_yaml
 
-    options = ManifestOptions(
-        namespace=namespace,
-        name=name,
-        image=image,
-        model=model,
-        tracking_uri=tracking_uri,
-        schedule=schedule,
-        replicas=replicas,
-        max_replicas=max_replicas,
-        api_token=api_token,
-        service_monitor=service_monitor,
-    )
-    click.echo(to_yaml(render_objects(kind, options)), nl=False)
+    # Each option is the ManifestOptions field of the same name.
+    click.echo(to_yaml(render_objects(kind, ManifestOptions(**options))), nl=False)

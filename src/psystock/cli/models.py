@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from psystock.cli._context import get_state
+from psystock.cli._options import model_name_option
 from psystock.registry.models import ALIASED_STAGES, STAGES
 from psystock.settings import DEFAULT_MODEL_NAME
 
@@ -27,10 +28,6 @@ KEY_METRICS = (
 MAX_METRIC_COLUMNS = 3
 _TABLE_WIDTH_WHEN_PIPED = 160
 
-_MODEL_NAME_HELP = (
-    f"Registered model name. Env: PSYSTOCK_SCORING__MODEL_NAME.  [default: {DEFAULT_MODEL_NAME}]"
-)
-
 
 @click.command("promote")
 @click.argument("version")
@@ -41,7 +38,7 @@ _MODEL_NAME_HELP = (
     show_default=True,
     help=f"Stage to move the version to: {', '.join(STAGES)} (any case).",
 )
-@click.option("--model-name", default=None, help=_MODEL_NAME_HELP)
+@model_name_option
 def promote(version: str, stage: str, model_name: str | None) -> None:
     """Move VERSION of the model to a stage, archiving the version that held it.
 
@@ -62,7 +59,7 @@ def models() -> None:
 
 
 @models.command("list")
-@click.option("--model-name", default=None, help=_MODEL_NAME_HELP)
+@model_name_option
 @click.option("--json", "as_json", is_flag=True, help="Print every version as JSON, all metrics.")
 def list_command(model_name: str | None, as_json: bool) -> None:
     """List the model's versions: stage, aliases, run, creation time and key metrics."""

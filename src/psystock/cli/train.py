@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from psystock.cli._context import get_state
+from psystock.cli._options import model_name_option
 from psystock.extras import require_extra
 
 if TYPE_CHECKING:
@@ -28,9 +29,7 @@ SHOWN_METRICS = ("accuracy", "f1", "precision", "recall", "log_loss", "roc_auc",
 @click.option("--experiment", default=None,
               help="MLflow experiment of the run. Env: PSYSTOCK_TRAINING__EXPERIMENT.  "
               "[default: psystock-training]")  # fmt: skip
-@click.option("--model-name", default=None,
-              help="Registered model name. Env: PSYSTOCK_SCORING__MODEL_NAME.  "
-              "[default: training-model-psystock]")  # fmt: skip
+@model_name_option
 def train(data_path: Path | None, experiment: str | None, model_name: str | None) -> None:
     """Train PsyStock (XGBoost on 14 up/down days), log the run to MLflow and register it.
 
