@@ -124,23 +124,27 @@ def request_schemas(model: ModelColumns | None) -> dict[str, Any]:
     }
 
 
+_MLFLOW_ERROR_FIELDS = ("error_code", "message")
+"""The fields of MLflow's error format, all strings; the V2 format adds ``error``."""
+
+
+def _string_fields(*names: str) -> dict[str, Any]:
+    return {name: {"type": "string"} for name in names}
+
+
 RESPONSE_SCHEMAS: dict[str, Any] = {
     "Error": {
         "type": "object",
         "description": "MLflow's error format; extra fields (row, column, expected, got, limit)"
         " locate the problem.",
-        "required": ["error_code", "message"],
-        "properties": {"error_code": {"type": "string"}, "message": {"type": "string"}},
+        "required": list(_MLFLOW_ERROR_FIELDS),
+        "properties": _string_fields(*_MLFLOW_ERROR_FIELDS),
     },
     "V2Error": {
         "type": "object",
         "description": "The Open Inference Protocol's error format (with MLflow's fields too).",
-        "required": ["error", "error_code", "message"],
-        "properties": {
-            "error": {"type": "string"},
-            "error_code": {"type": "string"},
-            "message": {"type": "string"},
-        },
+        "required": ["error", *_MLFLOW_ERROR_FIELDS],
+        "properties": _string_fields("error", *_MLFLOW_ERROR_FIELDS),
     },
     "Health": {
         "type": "object",
