@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, cast
 import click
 
 from psystock.cli._context import get_state
+from psystock.cli._options import check_prices_csv, prices_csv_argument
 from psystock.extras import require_extra
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ def data() -> None:
     help="Yahoo Finance (needs the network and psystock[yahoo]), a CSV in Yahoo format "
     "(give its PATH), or a seeded synthetic random walk (offline; not market data).",
 )
-@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@prices_csv_argument
 @click.option(
     "--start",
     type=DATE_TYPE,
@@ -82,10 +83,7 @@ def fetch(
     from psystock.data.sources import FetchRequest, fetch_prices
     from psystock.data.store import default_prices_path, save_prices
 
-    if path is not None and source != "csv":
-        raise click.UsageError(f"PATH is only used with --source csv, not --source {source}")
-    if source == "csv" and path is None:
-        raise click.UsageError("--source csv needs the PATH of a CSV in Yahoo Finance format")
+    check_prices_csv(source, path)
     if source != "synthetic" and (days is not None or seed is not None):
         raise click.UsageError("--days and --seed only apply to --source synthetic")
     settings = get_state().settings()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, cast
 import click
 
 from psystock.cli._context import get_state
+from psystock.cli._options import check_prices_csv, prices_csv_argument
 from psystock.extras import require_extra
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     help="Where prices come from: auto tries Yahoo Finance and falls back to synthetic "
     "(saying so); csv needs the PATH of a CSV in Yahoo Finance format.",
 )
-@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@prices_csv_argument
 @click.option(
     "--keep-running/--stop-registry",
     "should_keep_registry",
@@ -63,10 +64,7 @@ def quickstart(
         require_extra(extra, "psystock quickstart")
     from psystock.quickstart import QuickstartOptions, run_quickstart
 
-    if path is not None and source != "csv":
-        raise click.UsageError(f"PATH is only used with --source csv, not --source {source}")
-    if source == "csv" and path is None:
-        raise click.UsageError("--source csv needs the PATH of a CSV in Yahoo Finance format")
+    check_prices_csv(source, path)
     options = QuickstartOptions(
         source=cast("QuickstartSource", source),
         csv_path=path,
