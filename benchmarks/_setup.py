@@ -135,7 +135,14 @@ def write_rows(path: Path, rows: int, seed: int = 0, chunk: int = 1_000_000) -> 
 
 
 def measure(command: list[str], env: dict[str, str]) -> Measurement:
-    """Run ``command`` under the measuring wrapper; fail loudly if it fails."""
+    """Run ``command`` under the measuring wrapper; fail loudly if it fails.
+
+    The file system's dirty pages are written out first (``sync``), so that every command
+    starts from the same state: otherwise the hundreds of MB the previous command (or the
+    input's writer) left in the page cache are flushed during the next one, whose own writes
+    the kernel then throttles, and the order of the runs decides part of the figures.
+    """
+    os.sync()
     done = subprocess.run(
         [sys.executable, "-c", _MEASURE, *command],
         env=env,
