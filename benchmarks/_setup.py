@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,6 +155,27 @@ def measure(command: list[str], env: dict[str, str]) -> Measurement:
     if report["code"] != 0:
         raise RuntimeError(f"{command[0]} exited {report['code']}: {report['stderr']}")
     return Measurement(report["wall_s"], report["peak_mb"], report["cpu_s"])
+
+
+def median_runs(
+    commands: Sequence[tuple[list[str], Sequence[Path]]], env: dict[str, str], rounds: int
+) -> list[Measurement]:
+    """Each command run ``rounds`` times, interleaved (a, b, a, b...), as its median run.
+
+    Each command comes with the paths removed before each of its runs (its output, a cache
+    it would otherwise reuse), so every run starts from the same state. A short command's
+    figure moves by a third when a neighbour takes a core for one second: the median of
+    interleaved rounds keeps that noise out of the ratio, for every command alike.
+    """
+    runs: list[list[Measurement]] = [[] for _ in commands]
+    for _ in range(rounds):
+        for index, (command, removed) in enumerate(commands):
+            for path in removed:
+                if path.is_dir():
+                    shutil.rmtree(path)
+                path.unlink(missing_ok=True)
+            runs[index].append(measure(command, env))
+    return [sorted(taken, key=lambda run: run.wall_s)[len(taken) // 2] for taken in runs]
 
 
 def run_with_rows(
