@@ -18,6 +18,12 @@ import click
 
 from psystock import __version__
 from psystock.cli._context import CliState, where_line
+from psystock.cli._setting_option import (
+    setting_choices,
+    setting_default,
+    setting_option,
+    setting_variable,
+)
 from psystock.errors import PsystockError
 from psystock.extras import missing_extra
 from psystock.logging import configure_logging
@@ -39,23 +45,25 @@ EXIT_CODES_EPILOG = (
     epilog=EXIT_CODES_EPILOG,
 )
 @click.version_option(__version__, prog_name="psystock")
-@click.option(
+@setting_option(
+    "home",
     "--home",
     type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Data directory (registry database, artifacts, caches). Env: PSYSTOCK_HOME.",
+    help="Data directory (registry database, artifacts, caches).",
+    shown_default=None,
 )
-@click.option(
+@setting_option(
+    "tracking_uri",
     "--tracking-uri",
-    default=None,
-    help="MLflow tracking/registry URI. Env: MLFLOW_TRACKING_URI. "
-    "Default: the local registry, http://127.0.0.1:5000.",
+    help=f"MLflow tracking/registry URI. Env: {setting_variable('tracking_uri')}. Default: "
+    f"the local registry, http://{setting_default('registry.host')}:"
+    f"{setting_default('registry.port')}.",
+    shows_variable=False,
 )
-@click.option(
+@setting_option(
+    "log_level",
     "--log-level",
-    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
-    default=None,
-    help="Logging level. Env: PSYSTOCK_LOG_LEVEL.  [default: INFO]",
+    type=click.Choice(setting_choices("log_level"), case_sensitive=False),
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
 @click.pass_context

@@ -6,24 +6,20 @@ from pathlib import Path
 
 import click
 
-from psystock.settings import DEFAULT_MODEL_NAME
+from psystock.cli._setting_option import setting_option
+from psystock.settings import ScoringSettings
 
-model_option = click.option(
+model_option = setting_option(
+    "scoring.model_uri",
     "--model",
     "model_uri",
-    default=None,
     help="Model reference: models:/NAME/STAGE, models:/NAME@ALIAS, models:/NAME/VERSION, "
-    "runs:/RUN_ID/PATH or a path. Env: PSYSTOCK_SCORING__MODEL_URI.  "
-    "[default: models:/training-model-psystock/Production]",
+    "runs:/RUN_ID/PATH or a path.",
+    shown_default=ScoringSettings().reference,
 )
 """``--model REF``: which model to score with (passed on as ``scoring.model_uri``)."""
 
-model_name_option = click.option(
-    "--model-name",
-    default=None,
-    help="Registered model name. Env: PSYSTOCK_SCORING__MODEL_NAME.  "
-    f"[default: {DEFAULT_MODEL_NAME}]",
-)
+model_name_option = setting_option("scoring.model_name", "--model-name")
 """``--model-name NAME``: which registered model (passed on as ``scoring.model_name``)."""
 
 prices_csv_argument = click.argument(

@@ -11,6 +11,7 @@ import click
 
 from psystock.cli._context import get_state
 from psystock.cli._options import model_option
+from psystock.cli._setting_option import setting_option
 from psystock.extras import require_extra
 
 
@@ -23,19 +24,16 @@ def batch() -> None:
 @click.argument("input_path", metavar="INPUT")
 @click.argument("output_path", metavar="OUTPUT")
 @model_option
-@click.option(
+@setting_option(
+    "scoring.threshold",
     "--threshold",
     type=click.FloatRange(0, 1),
-    default=None,
-    help="A probability above this is prediction 1. Env: PSYSTOCK_SCORING__THRESHOLD.  "
-    "[default: 0.5]",
+    help="A probability above this is prediction 1.",
 )
-@click.option(
+@setting_option(
+    "batch.on_error",
     "--on-error",
-    type=click.Choice(["fail", "quarantine"]),
-    default=None,
-    help="A bad row stops the job (exit 2, nothing written) or goes to the quarantine file. "
-    "Env: PSYSTOCK_BATCH__ON_ERROR.  [default: fail]",
+    help="A bad row stops the job (exit 2, nothing written) or goes to the quarantine file.",
 )
 @click.option(
     "--quarantine",

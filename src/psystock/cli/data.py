@@ -10,6 +10,7 @@ import click
 
 from psystock.cli._context import get_state
 from psystock.cli._options import check_prices_csv, prices_csv_argument
+from psystock.cli._setting_option import setting_reference
 from psystock.extras import require_extra
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def data() -> None:
     "--start",
     type=DATE_TYPE,
     default=None,
-    help="First day (YYYY-MM-DD). Default: PSYSTOCK_DATA__START (2014-09-17) for yahoo and "
+    help=f"First day (YYYY-MM-DD). Default: {setting_reference('data.start')} for yahoo and "
     "synthetic; the file's first day for csv.",
 )
 @click.option(
@@ -50,13 +51,13 @@ def data() -> None:
     "--days",
     type=click.IntRange(min=1),
     default=None,
-    help="Synthetic only: days to generate. Default: PSYSTOCK_DATA__SYNTHETIC_DAYS (1500).",
+    help=f"Synthetic only: days to generate. Default: {setting_reference('data.synthetic_days')}.",
 )
 @click.option(
     "--seed",
     type=int,
     default=None,
-    help="Synthetic only: random seed. Default: PSYSTOCK_DATA__SYNTHETIC_SEED (42).",
+    help=f"Synthetic only: random seed. Default: {setting_reference('data.synthetic_seed')}.",
 )
 @click.option(
     "--output",

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import click
 
 from psystock.cli._context import get_state
+from psystock.cli._setting_option import setting_option
+from psystock.settings import DockerSettings
 
 if TYPE_CHECKING:
     from psystock.deploy.docker import BuiltImage
@@ -38,11 +40,10 @@ def docker() -> None:
     "models:/NAME/VERSION, runs:/RUN_ID/PATH or a path): no registry needed at run time.  "
     "[default: none, the model is resolved from MLFLOW_TRACKING_URI at start]",
 )
-@click.option(
+@setting_option(
+    "docker.base_image",
     "--base-image",
-    default=None,
-    help="Image to start from, with Python 3.11 and pip. Env: PSYSTOCK_DOCKER__BASE_IMAGE.  "
-    "[default: python:3.11-slim]",
+    help=f"Image to start from, with Python {DockerSettings().python_version} and pip.",
 )
 @click.option(
     "--extra",

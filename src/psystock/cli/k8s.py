@@ -6,7 +6,9 @@ from typing import Any
 
 import click
 
+from psystock.cli._setting_option import setting_variable
 from psystock.deploy.kubernetes.options import DEFAULT_TRACKING_URI, KINDS, ManifestOptions
+from psystock.settings import ScoringSettings
 
 
 @click.group()
@@ -28,8 +30,8 @@ def k8s() -> None:
 @click.option(
     "--model",
     default=None,
-    help="Model reference (PSYSTOCK_SCORING__MODEL_URI).  [default: the image's baked model, "
-    "else models:/training-model-psystock/Production]",
+    help=f"Model reference ({setting_variable('scoring.model_uri')}).  [default: the image's "
+    f"baked model, else {ScoringSettings().reference}]",
 )
 @click.option(
     "--namespace", default="psystock", show_default=True, help="Namespace of every object."

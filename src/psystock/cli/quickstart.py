@@ -9,6 +9,7 @@ import click
 
 from psystock.cli._context import get_state
 from psystock.cli._options import check_prices_csv, prices_csv_argument
+from psystock.cli._setting_option import setting_option
 from psystock.extras import require_extra
 
 if TYPE_CHECKING:
@@ -40,11 +41,8 @@ if TYPE_CHECKING:
     help="Keep the REST API serving in the foreground at the end (Ctrl-C stops it), or stop "
     "it once it has answered the example request.",
 )
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=None,
-    help="Port of the REST API. Env: PSYSTOCK_SERVING__PORT.  [default: 8080]",
+@setting_option(
+    "serving.port", "--port", type=click.IntRange(0, 65535), help="Port of the REST API."
 )
 def quickstart(
     source: str,

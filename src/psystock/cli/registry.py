@@ -3,42 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from psystock.cli._context import get_state
+from psystock.cli._setting_option import setting_option
 from psystock.extras import require_extra
-from psystock.settings import RegistrySettings
 
 if TYPE_CHECKING:
     from psystock.registry.local_server import ServerStatus
 
 EXIT_NOT_RUNNING = 3
 """Exit code of ``registry status`` when no server runs (as ``systemctl status`` and LSB)."""
-
-_COMPUTED_DEFAULTS = {
-    "backend_store_uri": "sqlite:///HOME/mlflow.db",
-    "artifacts_destination": "HOME/artifacts",
-}
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _setting_option(field: str, *flags: str, value_type: Any = None) -> Callable[[F], F]:
-    """An option overriding ``registry.FIELD``; its help and default come from the setting."""
-    info = RegistrySettings.model_fields[field]
-    default = _COMPUTED_DEFAULTS.get(field, info.default)
-    variable = f"PSYSTOCK_REGISTRY__{field.upper()}"
-    description = " ".join((info.description or "").replace("``", "").split())
-    return click.option(
-        *flags,
-        field,
-        type=value_type,
-        default=None,
-        help=f"{description} Env: {variable}.  [default: {default}]",
-    )
 
 
 @click.group()
@@ -51,11 +28,15 @@ def registry() -> None:
 
 
 @registry.command("up")
-@_setting_option("host", "--host")
-@_setting_option("port", "--port", value_type=click.IntRange(1, 65535))
-@_setting_option("backend_store_uri", "--backend-store-uri")
-@_setting_option("artifacts_destination", "--artifacts-destination")
-@_setting_option("workers", "--workers", value_type=click.IntRange(min=1))
+@setting_option("registry.host", "--host")
+@setting_option("registry.port", "--port", type=click.IntRange(1, 65535))
+@setting_option(
+    "registry.backend_store_uri", "--backend-store-uri", shown_default="sqlite:///HOME/mlflow.db"
+)
+@setting_option(
+    "registry.artifacts_destination", "--artifacts-destination", shown_default="HOME/artifacts"
+)
+@setting_option("registry.workers", "--workers", type=click.IntRange(min=1))
 def up(**registry_options: Any) -> None:
     """Start the registry in the background and wait until it answers.
 

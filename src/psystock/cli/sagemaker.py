@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from psystock.cli._context import get_state
+from psystock.cli._setting_option import setting_option
 from psystock.extras import require_extra
+from psystock.settings import SageMakerSettings
 
 if TYPE_CHECKING:
     from psystock.deploy.sagemaker import Aws
@@ -36,15 +38,14 @@ EPILOG = (
 
 def aws_options(command: F) -> F:
     """``--region-name`` and ``--profile`` on a command."""
-    command = click.option(
-        "--profile",
-        default=None,
-        help="AWS profile. Env: PSYSTOCK_SAGEMAKER__PROFILE or AWS_PROFILE.",
+    command = setting_option(
+        "sagemaker.profile", "--profile", help="AWS profile.", fallback_variable="AWS_PROFILE"
     )(command)
-    return click.option(
+    return setting_option(
+        "sagemaker.region_name",
         "--region-name",
-        default=None,
-        help="AWS region. Env: PSYSTOCK_SAGEMAKER__REGION_NAME or AWS_DEFAULT_REGION.",
+        help="AWS region.",
+        fallback_variable="AWS_DEFAULT_REGION",
     )(command)
 
 
@@ -65,33 +66,31 @@ model_option = click.option(
 def deployment_options(command: F) -> F:
     """What a SageMaker model needs (role, image, bucket, instances), and the AWS options."""
     options = [
-        click.option(
+        setting_option(
+            "sagemaker.execution_role_arn",
             "--execution-role-arn",
-            default=None,
-            help="IAM role SageMaker assumes. Env: PSYSTOCK_SAGEMAKER__EXECUTION_ROLE_ARN.",
+            help="IAM role SageMaker assumes.",
         ),
-        click.option(
+        setting_option(
+            "sagemaker.image_url",
             "--image-url",
-            default=None,
-            help="Image to run. Env: PSYSTOCK_SAGEMAKER__IMAGE_URL.  "
-            "[default: ACCOUNT.dkr.ecr.REGION.amazonaws.com/psystock-api:VERSION]",
+            help="Image to run.",
+            shown_default="ACCOUNT.dkr.ecr.REGION.amazonaws.com/"
+            f"{SageMakerSettings().repository}:VERSION",
         ),
-        click.option(
+        setting_option(
+            "sagemaker.bucket",
             "--bucket",
-            default=None,
-            help="S3 bucket of the model archive, created if missing. "
-            "Env: PSYSTOCK_SAGEMAKER__BUCKET.  [default: psystock-sagemaker-REGION-ACCOUNT]",
+            help="S3 bucket of the model archive, created if missing.",
+            shown_default="psystock-sagemaker-REGION-ACCOUNT",
         ),
-        click.option(
-            "--instance-type",
-            default=None,
-            help="Instance type. Env: PSYSTOCK_SAGEMAKER__INSTANCE_TYPE.  [default: ml.m5.large]",
-        ),
-        click.option(
+        setting_option("sagemaker.instance_type", "--instance-type", help="Instance type."),
+        setting_option(
+            "sagemaker.instance_count",
             "--instance-count",
             type=click.IntRange(min=1),
-            default=None,
-            help="Number of instances.  [default: 1]",
+            help="Number of instances.",
+            shows_variable=False,
         ),
     ]
     for option in reversed(options):
@@ -129,11 +128,13 @@ def sagemaker() -> None:
     "the new model, then the old config, models and archives are deleted; add: a new variant "
     "beside the old ones (weight --variant-weight). An endpoint that does not exist is created.",
 )
-@click.option(
+@setting_option(
+    "sagemaker.variant_weight",
     "--variant-weight",
     type=click.FloatRange(min=0),
-    default=None,
-    help="Weight of the variant --mode add adds.  [default: 1.0]",
+    help="Weight of the variant --mode add adds.",
+    shown_default=str(SageMakerSettings().variant_weight),
+    shows_variable=False,
 )
 @click.option(
     "--async",
@@ -142,13 +143,12 @@ def sagemaker() -> None:
     help="Return once SageMaker accepted the request, without waiting for InService (a "
     "replace then keeps the old config and models; delete removes them with the endpoint).",
 )
-@click.option(
+@setting_option(
+    "sagemaker.timeout_s",
     "--timeout",
     "timeout_s",
     type=click.FloatRange(min=1),
-    default=None,
-    help="Seconds to wait for InService before rolling back. Env: "
-    "PSYSTOCK_SAGEMAKER__TIMEOUT_S.  [default: 1200]",
+    help="Seconds to wait for InService before rolling back.",
 )
 def deploy(
     name: str,
@@ -351,20 +351,17 @@ def _read_input(path: Path) -> bytes:
 
 
 @sagemaker.command("build-and-push", epilog=EPILOG)
-@click.option(
-    "--repository",
-    default=None,
-    help="ECR repository, created when missing. Env: PSYSTOCK_SAGEMAKER__REPOSITORY.  "
-    "[default: psystock-api]",
+@setting_option(
+    "sagemaker.repository", "--repository", help="ECR repository, created when missing."
 )
 @click.option(
     "--tag", default=None, help="Tag of the pushed image.  [default: the psystock version]"
 )
-@click.option(
+@setting_option(
+    "sagemaker.registry_uri",
     "--registry-uri",
-    default=None,
     help="Push to this registry host instead of the repository's ECR host (a local registry, "
-    "a pull-through cache). Env: PSYSTOCK_SAGEMAKER__REGISTRY_URI.",
+    "a pull-through cache).",
 )
 @aws_options
 def build_and_push(repository: str | None, tag: str | None, **options: Any) -> None:
@@ -415,12 +412,13 @@ def build_and_push(repository: str | None, tag: str | None, **options: Any) -> N
     is_flag=True,
     help="Return once the job has started (its model is then left for you to delete).",
 )
-@click.option(
+@setting_option(
+    "sagemaker.timeout_s",
     "--timeout",
     "timeout_s",
     type=click.FloatRange(min=1),
-    default=None,
-    help="Seconds to wait for the job before stopping it.  [default: 1200]",
+    help="Seconds to wait for the job before stopping it.",
+    shows_variable=False,
 )
 def transform(
     name: str,

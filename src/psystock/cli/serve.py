@@ -8,54 +8,44 @@ import click
 
 from psystock.cli._context import get_state
 from psystock.cli._options import model_option
+from psystock.cli._setting_option import setting_option
 
 
 @click.command()
 @model_option
-@click.option(
-    "--host",
-    default=None,
-    help="Interface to listen on. Env: PSYSTOCK_SERVING__HOST.  [default: 127.0.0.1]",
-)
-@click.option(
+@setting_option("serving.host", "--host", help="Interface to listen on.")
+@setting_option(
+    "serving.port",
     "--port",
     type=click.IntRange(0, 65535),
-    default=None,
-    help="Port to listen on (--port 6000 for the book's readers; browsers refuse that one)."
-    " Env: PSYSTOCK_SERVING__PORT.  [default: 8080]",
+    help="Port to listen on (--port 6000 for the book's readers; browsers refuse that one).",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes. Env: PSYSTOCK_SERVING__WORKERS.  [default: 1]",
-)
-@click.option(
+@setting_option("serving.workers", "--workers", type=click.IntRange(min=1))
+@setting_option(
+    "serving.poll_interval_s",
     "--poll-interval",
     type=click.FloatRange(min=0),
-    default=None,
     help="Seconds between registry checks for a new version to roll out (the fallback when "
-    "the registry's webhook cannot reach this server); 0 turns rollout off. "
-    "Env: PSYSTOCK_SERVING__POLL_INTERVAL_S.  [default: 5]",
+    "the registry's webhook cannot reach this server); 0 turns rollout off.",
 )
-@click.option(
+@setting_option(
+    "serving.webhook",
     "--webhook/--no-webhook",
-    default=None,
     help="Register an MLflow registry webhook so a promotion reaches the API at once "
-    "(MLflow >= 3.3, SQL backend). Env: PSYSTOCK_SERVING__WEBHOOK.  [default: on]",
+    "(MLflow >= 3.3, SQL backend).",
 )
-@click.option(
+@setting_option(
+    "serving.auth_token",
     "--auth-token",
-    default=None,
     help="Bearer token required on prediction (POST) routes; visible in `ps`, prefer "
-    "--auth-token-file or the environment. Env: PSYSTOCK_SERVING__AUTH_TOKEN.  [default: none]",
+    "--auth-token-file or the environment.",
+    shown_default="none",
 )
-@click.option(
+@setting_option(
+    "serving.auth_token_file",
     "--auth-token-file",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="File holding the bearer token (e.g. a mounted Kubernetes secret). "
-    "Env: PSYSTOCK_SERVING__AUTH_TOKEN_FILE.",
+    help="File holding the bearer token (e.g. a mounted Kubernetes secret).",
 )
 def serve(
     model_uri: str | None,

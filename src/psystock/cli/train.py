@@ -9,6 +9,7 @@ import click
 
 from psystock.cli._context import get_state
 from psystock.cli._options import model_name_option
+from psystock.cli._setting_option import setting_option
 from psystock.extras import require_extra
 
 if TYPE_CHECKING:
@@ -26,9 +27,7 @@ SHOWN_METRICS = ("accuracy", "f1", "precision", "recall", "log_loss", "roc_auc",
     help="Prices CSV in Yahoo Finance format. Default: HOME/data/prices.csv "
     "(written by `psystock data fetch`).",
 )
-@click.option("--experiment", default=None,
-              help="MLflow experiment of the run. Env: PSYSTOCK_TRAINING__EXPERIMENT.  "
-              "[default: psystock-training]")  # fmt: skip
+@setting_option("training.experiment", "--experiment", help="MLflow experiment of the run.")
 @model_name_option
 def train(data_path: Path | None, experiment: str | None, model_name: str | None) -> None:
     """Train PsyStock (XGBoost on 14 up/down days), log the run to MLflow and register it.
