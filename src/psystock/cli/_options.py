@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from psystock.cli._setting_option import setting_option
 from psystock.settings import ScoringSettings
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 model_option = setting_option(
     "scoring.model_uri",
@@ -21,6 +25,14 @@ model_option = setting_option(
 
 model_name_option = setting_option("scoring.model_name", "--model-name")
 """``--model-name NAME``: which registered model (passed on as ``scoring.model_name``)."""
+
+
+def choice_option(*param_decls: str, choices: Sequence[str], help: str) -> Callable[[F], F]:
+    """An option taking one of ``choices``; the first is the default, shown in ``--help``."""
+    return click.option(
+        *param_decls, type=click.Choice(choices), default=choices[0], show_default=True, help=help
+    )
+
 
 prices_csv_argument = click.argument(
     "path", required=False, type=click.Path(dir_okay=False, path_type=Path)

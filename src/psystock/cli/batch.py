@@ -10,7 +10,7 @@ from types import FrameType
 import click
 
 from psystock.cli._context import get_state
-from psystock.cli._options import model_option
+from psystock.cli._options import choice_option, model_option
 from psystock.cli._setting_option import setting_option
 from psystock.extras import require_extra
 
@@ -67,11 +67,9 @@ def batch() -> None:
     help="Map the input's columns onto the model's by position (its first columns, in "
     "order), whatever their names: for a header or Parquet columns named otherwise.",
 )
-@click.option(
+@choice_option(
     "--engine",
-    type=click.Choice(["local", "spark"]),
-    default="local",
-    show_default=True,
+    choices=("local", "spark"),
     help="Where to run: this process (streaming), or Apache Spark (needs the spark extra; "
     "INPUT may be a directory, OUTPUT is a directory of parts).",
 )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, cast
 import click
 
 from psystock.cli._context import get_state
-from psystock.cli._options import check_prices_csv, prices_csv_argument
+from psystock.cli._options import check_prices_csv, choice_option, prices_csv_argument
 from psystock.cli._setting_option import setting_reference
 from psystock.extras import require_extra
 
@@ -25,11 +25,9 @@ def data() -> None:
 
 
 @data.command("fetch")
-@click.option(
+@choice_option(
     "--source",
-    type=click.Choice(["yahoo", "csv", "synthetic"]),
-    default="yahoo",
-    show_default=True,
+    choices=("yahoo", "csv", "synthetic"),
     help="Yahoo Finance (needs the network and psystock[yahoo]), a CSV in Yahoo format "
     "(give its PATH), or a seeded synthetic random walk (offline; not market data).",
 )

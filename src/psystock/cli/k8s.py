@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
 from psystock.cli._setting_option import setting_variable
-from psystock.deploy.kubernetes.options import DEFAULT_TRACKING_URI, KINDS, ManifestOptions
+from psystock.deploy.kubernetes.options import KINDS, ManifestOptions
 from psystock.settings import ScoringSettings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+_DEFAULTS = {field.name: field.default for field in dataclasses.fields(ManifestOptions)}
+
+
+def _manifest_option(
+    field: str, *, help: str, type: click.ParamType[Any] | None = None
+) -> Callable[[F], F]:
+    """``--FIELD`` for the ``ManifestOptions`` field of that name, with its default.
+
+    A boolean field is a flag: ``--FIELD/--no-FIELD`` when it defaults to on.
+    """
+    default = _DEFAULTS[field]
+    flag = "--" + field.replace("_", "-")
+    if default is True:
+        flag = f"{flag}/--no-{flag[2:]}"
+    if default is False:
+        return click.option(flag, is_flag=True, help=help)
+    return click.option(flag, default=default, show_default=True, type=type, help=help)
 
 
 @click.group()
@@ -22,56 +45,29 @@ def k8s() -> None:
 
 @k8s.command("render")
 @click.argument("kind", type=click.Choice(KINDS))
-@click.option(
-    "--image",
-    default=None,
-    help="Image to run.  [default: psystock-api:VERSION or psystock-batch:VERSION]",
+@_manifest_option(
+    "image", help="Image to run.  [default: psystock-api:VERSION or psystock-batch:VERSION]"
 )
-@click.option(
-    "--model",
-    default=None,
+@_manifest_option(
+    "model",
     help=f"Model reference ({setting_variable('scoring.model_uri')}).  [default: the image's "
     f"baked model, else {ScoringSettings().reference}]",
 )
-@click.option(
-    "--namespace", default="psystock", show_default=True, help="Namespace of every object."
+@_manifest_option("namespace", help="Namespace of every object.")
+@_manifest_option("name", help="Prefix of the objects' names.")
+@_manifest_option(
+    "tracking_uri", help="The MLflow registry as the pods reach it (their MLFLOW_TRACKING_URI)."
 )
-@click.option("--name", default="psystock", show_default=True, help="Prefix of the objects' names.")
-@click.option(
-    "--tracking-uri",
-    default=DEFAULT_TRACKING_URI,
-    show_default=True,
-    help="The MLflow registry as the pods reach it (their MLFLOW_TRACKING_URI).",
+@_manifest_option("schedule", help="Cron schedule of batch-cronjob (UTC).")
+@_manifest_option(
+    "replicas", type=click.IntRange(min=1), help="API replicas (the autoscaler's minimum)."
 )
-@click.option(
-    "--schedule",
-    default="0 6 * * *",
-    show_default=True,
-    help="Cron schedule of batch-cronjob (UTC).",
-)
-@click.option(
-    "--replicas",
-    default=2,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="API replicas (the autoscaler's minimum).",
-)
-@click.option(
-    "--max-replicas",
-    default=10,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="The API autoscaler's maximum.",
-)
-@click.option(
-    "--api-token/--no-api-token",
-    default=True,
-    show_default=True,
+@_manifest_option("max_replicas", type=click.IntRange(min=1), help="The API autoscaler's maximum.")
+@_manifest_option(
+    "api_token",
     help="Require the bearer token of the Secret NAME-api-token (key `token`) on predictions.",
 )
-@click.option(
-    "--service-monitor", is_flag=True, help="Add a Prometheus Operator ServiceMonitor to api."
-)
+@_manifest_option("service_monitor", help="Add a Prometheus Operator ServiceMonitor to api.")
 def render(kind: str, **options: Any) -> None:
     """Print the manifests of KIND: api, batch-job or batch-cronjob.
 

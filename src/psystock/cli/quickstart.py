@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, cast
 import click
 
 from psystock.cli._context import get_state
-from psystock.cli._options import check_prices_csv, prices_csv_argument
+from psystock.cli._options import check_prices_csv, choice_option, prices_csv_argument
 from psystock.cli._setting_option import setting_option
 from psystock.extras import require_extra
 
@@ -17,11 +17,9 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.option(
+@choice_option(
     "--source",
-    type=click.Choice(["auto", "yahoo", "csv", "synthetic"]),
-    default="auto",
-    show_default=True,
+    choices=("auto", "yahoo", "csv", "synthetic"),
     help="Where prices come from: auto tries Yahoo Finance and falls back to synthetic "
     "(saying so); csv needs the PATH of a CSV in Yahoo Finance format.",
 )

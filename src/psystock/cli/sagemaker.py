@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from psystock.cli._context import get_state
+from psystock.cli._options import choice_option
 from psystock.cli._setting_option import setting_option
 from psystock.extras import require_extra
 from psystock.settings import SageMakerSettings
@@ -98,6 +99,25 @@ def deployment_options(command: F) -> F:
     return aws_options(command)
 
 
+def wait_options(
+    *, async_help: str, timeout_help: str, shows_variable: bool = True
+) -> Callable[[F], F]:
+    """``--async`` (return at once) and ``--timeout`` (the wait: ``sagemaker.timeout_s``)."""
+
+    def decorate(command: F) -> F:
+        command = setting_option(
+            "sagemaker.timeout_s",
+            "--timeout",
+            "timeout_s",
+            type=click.FloatRange(min=1),
+            help=timeout_help,
+            shows_variable=shows_variable,
+        )(command)
+        return click.option("--async", "is_async", is_flag=True, help=async_help)(command)
+
+    return decorate
+
+
 def _session(**sagemaker: Any) -> tuple[Settings, Aws]:
     require_extra("aws", "psystock sagemaker")
     from psystock.deploy.sagemaker.aws import Aws
@@ -119,11 +139,9 @@ def sagemaker() -> None:
 @name_option
 @model_option
 @deployment_options
-@click.option(
+@choice_option(
     "--mode",
-    type=click.Choice(["create", "replace", "add"]),
-    default="create",
-    show_default=True,
+    choices=("create", "replace", "add"),
     help="create: a new endpoint (refused if it exists); replace: the endpoint serves only "
     "the new model, then the old config, models and archives are deleted; add: a new variant "
     "beside the old ones (weight --variant-weight). An endpoint that does not exist is created.",
@@ -136,19 +154,10 @@ def sagemaker() -> None:
     shown_default=str(SageMakerSettings().variant_weight),
     shows_variable=False,
 )
-@click.option(
-    "--async",
-    "is_async",
-    is_flag=True,
-    help="Return once SageMaker accepted the request, without waiting for InService (a "
+@wait_options(
+    async_help="Return once SageMaker accepted the request, without waiting for InService (a "
     "replace then keeps the old config and models; delete removes them with the endpoint).",
-)
-@setting_option(
-    "sagemaker.timeout_s",
-    "--timeout",
-    "timeout_s",
-    type=click.FloatRange(min=1),
-    help="Seconds to wait for InService before rolling back.",
+    timeout_help="Seconds to wait for InService before rolling back.",
 )
 def deploy(
     name: str,
@@ -196,9 +205,12 @@ def list_command(**options: Any) -> None:
         click.echo(f"{item['EndpointName']:40} {item['EndpointStatus']:15} {created}")
 
 
-@sagemaker.command(epilog=EPILOG)
-@name_option
-@aws_options
+def _endpoint_command(function: Callable[..., None]) -> click.Command:
+    """A ``sagemaker`` command on one endpoint (``-a NAME``), with the AWS options."""
+    return sagemaker.command(epilog=EPILOG)(name_option(aws_options(function)))
+
+
+@_endpoint_command
 def describe(name: str, **options: Any) -> None:
     """Describe an endpoint as JSON: status, config, variants (model, instances, weight)."""
     from psystock.deploy.sagemaker.endpoints import describe_endpoint
@@ -209,9 +221,7 @@ def describe(name: str, **options: Any) -> None:
     click.echo(json.dumps(summary, indent=2))
 
 
-@sagemaker.command(epilog=EPILOG)
-@name_option
-@aws_options
+@_endpoint_command
 def delete(name: str, **options: Any) -> None:
     """Delete an endpoint, its endpoint configs, their models and the models' S3 archives."""
     from psystock.deploy.sagemaker.endpoints import delete_endpoint
@@ -398,26 +408,15 @@ def build_and_push(repository: str | None, tag: str | None, **options: Any) -> N
     show_default=True,
     help="Content type of the input objects (any the API accepts).",
 )
-@click.option(
+@choice_option(
     "--split-type",
-    type=click.Choice(["Line", "None"]),
-    default="Line",
-    show_default=True,
+    choices=("Line", "None"),
     help="Line: records on lines, batched; None: each object is one request.",
 )
 @deployment_options
-@click.option(
-    "--async",
-    "is_async",
-    is_flag=True,
-    help="Return once the job has started (its model is then left for you to delete).",
-)
-@setting_option(
-    "sagemaker.timeout_s",
-    "--timeout",
-    "timeout_s",
-    type=click.FloatRange(min=1),
-    help="Seconds to wait for the job before stopping it.",
+@wait_options(
+    async_help="Return once the job has started (its model is then left for you to delete).",
+    timeout_help="Seconds to wait for the job before stopping it.",
     shows_variable=False,
 )
 def transform(
