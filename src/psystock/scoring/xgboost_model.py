@@ -4,7 +4,8 @@ Models logged with ``mlflow.xgboost`` whose ``model_class`` is ``xgboost.core.Bo
 book's model) load here without ``import mlflow``. ``inplace_predict`` on a C-contiguous
 float32 matrix returns what ``mlflow.pyfunc``'s ``predict`` returns for a Booster (which
 calls ``Booster.predict(DMatrix(frame))``): for ``binary:logistic``, 1-D float32
-probabilities. scikit-learn-style models (``XGBClassifier``...) take the pyfunc path instead,
+probabilities (called through ``DensePredictor``, without ``inplace_predict``'s per-call
+overhead). scikit-learn-style models (``XGBClassifier``...) take the pyfunc path instead,
 so their output stays exactly what pyfunc gives (class labels for ``predict``).
 """
 
@@ -25,6 +26,7 @@ from psystock.scoring.inputs import PreparedInput
 from psystock.scoring.legacy_xgboost import is_legacy_binary
 from psystock.scoring.mlmodel import XGBOOST_FLAVOR, MLmodelFile
 from psystock.scoring.model import LoadedModel, ModelInfo, Prediction
+from psystock.scoring.xgboost_inplace import DensePredictor
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +75,7 @@ class XGBoostModel(LoadedModel):
     def __init__(self, info: ModelInfo, mlmodel: MLmodelFile, booster: Any) -> None:
         super().__init__(info, mlmodel.schema, int(booster.num_features()))
         self.booster = booster
+        self._predict_dense = DensePredictor(booster)
 
     @classmethod
     def load(cls, info: ModelInfo, mlmodel: MLmodelFile) -> XGBoostModel:
@@ -112,7 +115,7 @@ class XGBoostModel(LoadedModel):
         if matrix.dtype != np.float32 or not matrix.flags.c_contiguous:
             matrix = np.ascontiguousarray(matrix, dtype=np.float32)
         try:
-            return self.booster.inplace_predict(matrix, validate_features=False)
+            return self._predict_dense(matrix)
         except Exception as exc:  # xgboost raises XGBoostError, ValueError, TypeError...
             logger.exception("model %s failed while predicting", self.info.reference)
             raise ScoringError(
