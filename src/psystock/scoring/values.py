@@ -2,7 +2,8 @@
 
 The common case, every cell already a number or a numeric string, is converted by numpy in
 one call; only when that fails are the needed columns converted one by one to find the first
-bad cell. Rows are numbered from 1 in messages.
+bad cell. Whole numbers mapped column for column (a JSON request of integers) need no check
+at all and are cast in one call. Rows are numbered from 1 in messages.
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ def matrix_from_input(
         raise SchemaError("at least one row", "no rows")
     n_given = _column_count(values, model_input.columns)
     plan = planner(model_input.columns, n_given)
-    whole = _as_number_array(values)
-    if whole is not None and _is_plain_copy(whole, plan):
+    whole, is_integral = _as_number_array(values)
+    if whole is not None and is_integral and _is_plain_copy(whole, plan):
         return np.ascontiguousarray(whole, dtype=dtype), plan
     n_rows = len(values)
     matrix = np.empty((n_rows, len(plan.sources)), dtype=dtype)
@@ -68,12 +69,8 @@ def matrix_from_input(
 
 
 def _is_plain_copy(whole: np.ndarray, plan: ColumnPlan) -> bool:
-    """Whole numbers mapped column for column: nothing to check, one cast copies them."""
-    return (
-        whole.dtype.kind in "iu"
-        and plan.sources == tuple(range(whole.shape[1]))
-        and BOOLEAN_TYPE not in plan.types
-    )
+    """Columns mapped one for one and none boolean: whole numbers need no check."""
+    return plan.sources == tuple(range(whole.shape[1])) and BOOLEAN_TYPE not in plan.types
 
 
 def _column_count(
@@ -94,19 +91,42 @@ def _column_count(
     return width or 0
 
 
-def _as_number_array(values: np.ndarray | Sequence[Sequence[Any]]) -> np.ndarray | None:
-    """All cells as numbers in one numpy call, or None when some cell is not numeric.
+def _as_number_array(
+    values: np.ndarray | Sequence[Sequence[Any]],
+) -> tuple[np.ndarray | None, bool]:
+    """All cells as numbers in one numpy call (None if one is not numeric); whether all are whole.
 
-    Numeric arrays are used as they are (integers stay integers); anything else becomes
-    float64.
+    Numeric arrays are used as they are (integers stay integers). Rows of Python values
+    become float64; when numpy finds only integers among them (the usual JSON request) they
+    are converted from the integer array, which gives the same float64 values as converting
+    each cell (both round to nearest), and need no check of each column afterwards.
     """
-    if isinstance(values, np.ndarray) and values.dtype.kind in "biuf":
-        return values
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind in "biuf":
+            return values, values.dtype.kind in "iu"
+    else:
+        inferred = _inferred_array(values)
+        if inferred is not None and inferred.dtype.kind in "iu":
+            return inferred.astype(np.float64), True
+        if inferred is not None and inferred.dtype == np.float64:
+            return inferred, False
     try:
         converted = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
+        return None, False
+    return (converted, False) if converted.ndim == 2 else (None, False)
+
+
+def _inferred_array(values: Sequence[Sequence[Any]]) -> np.ndarray | None:
+    """The rows as the 2-D array numpy infers from them, or None.
+
+    Booleans among integers become 0 and 1, as a float conversion takes them.
+    """
+    try:
+        inferred = np.asarray(values)
+    except (TypeError, ValueError, OverflowError):
         return None
-    return converted if converted.ndim == 2 else None
+    return inferred if inferred.ndim == 2 else None
 
 
 def _column(

@@ -107,3 +107,42 @@ def test_matrix_positional_labels_are_the_signature_names() -> None:
         matrix_from_input(
             ModelInput([[0, 1, "x"]]), lambda c, n: plan_columns(schema, c, n), np.float32
         )
+
+
+LONG_SCHEMA = InputSchema(tuple(ColumnSpec(i, "long") for i in range(3)))
+
+
+def convert_longs(values: Any, dtype: Any = np.float32) -> np.ndarray:
+    return matrix_from_input(
+        ModelInput(values), lambda c, n: plan_columns(LONG_SCHEMA, c, n), dtype
+    )[0]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [[0, 1, 1], [1, 0, -3]],
+        [[2**53 + 1, -(2**60) - 1, 2**63 - 1]],  # float64 rounds them first, then float32
+        [[2**63, 2**64 - 1, 2**24 + 1]],  # beyond int64: numpy infers uint64
+        [[True, 0, 1]],  # a boolean among integers counts as 0/1 (cells.py refuses it earlier)
+    ],
+)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_integer_rows_give_the_values_of_a_cell_by_cell_conversion(
+    rows: list[list[Any]], dtype: Any
+) -> None:
+    expected = np.array([[float(cell) for cell in row] for row in rows]).astype(dtype)
+    got = convert_longs(rows, dtype)
+    assert got.dtype == dtype
+    assert got.flags.c_contiguous
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_integer_rows_beyond_uint64_take_the_float_conversion() -> None:
+    got = convert_longs([[2**70, -(2**70), 0]], np.float64)
+    np.testing.assert_array_equal(got, [[float(2**70), float(-(2**70)), 0.0]])
+
+
+def test_float_rows_are_still_checked_column_by_column() -> None:
+    with pytest.raises(SchemaError, match=r"^row 1, column 1: expected an integer, got 0.5$"):
+        convert_longs([[1, 0.5, 2]])
