@@ -19,6 +19,7 @@ import click
 from psystock import __version__
 from psystock.cli._context import CliState, where_line
 from psystock.cli._setting_option import (
+    given_settings,
     setting_choices,
     setting_default,
     setting_option,
@@ -67,26 +68,13 @@ EXIT_CODES_EPILOG = (
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
 @click.pass_context
-def cli(
-    ctx: click.Context,
-    home: Path | None,
-    tracking_uri: str | None,
-    log_level: str | None,
-    debug: bool,
-) -> None:
+def cli(ctx: click.Context, /, debug: bool, **_settings: Any) -> None:
     """psystock: take an MLflow model from the registry into production.
 
     Start with `psystock quickstart`: it starts a local registry, fetches BTC-USD prices,
     trains the PsyStock model, registers it and promotes it to Production.
     """
-    overrides: dict[str, Any] = {}
-    if home is not None:
-        overrides["home"] = home
-    if tracking_uri is not None:
-        overrides["tracking_uri"] = tracking_uri
-    if log_level is not None:
-        overrides["log_level"] = log_level.upper()
-    state = CliState(overrides=overrides, debug=debug)
+    state = CliState(overrides=given_settings(ctx), debug=debug)
     ctx.obj = state
     settings = state.settings()
     configure_logging(settings.log_level)

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from psystock.cli._setting_option import given_settings
 from psystock.registry._uris import redact_uri
 from psystock.settings import Settings, load_settings
 
@@ -33,6 +34,11 @@ class CliState:
             elif value is not None:
                 merged[key] = value
         return load_settings(**merged)
+
+
+def command_settings() -> Settings:
+    """The settings of the running command: the group's, then the command's setting options."""
+    return get_state().settings(**given_settings(click.get_current_context()))
 
 
 def get_state() -> CliState:

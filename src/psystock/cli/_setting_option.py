@@ -84,6 +84,24 @@ def setting_option(
     )
 
 
+def given_settings(context: click.Context) -> dict[str, Any]:
+    """The settings the user gave as options of ``context``'s command, nested by section.
+
+    ``--port 6001 --host 0.0.0.0`` on ``serve`` gives ``{"serving": {"port": 6001, "host":
+    "0.0.0.0"}}``; an option not given (``None``) is left out, so its setting keeps its value.
+    """
+    given: dict[str, Any] = {}
+    for param in context.command.params:
+        value = context.params.get(param.name or "")
+        if isinstance(param, SettingOption) and value is not None:
+            *sections, name = param.setting.split(".")
+            section = given
+            for part in sections:
+                section = section.setdefault(part, {})
+            section[name] = value
+    return given
+
+
 def setting_field(setting: str) -> FieldInfo:
     """The pydantic field of ``setting`` (``SECTION.FIELD`` or a top-level field).
 

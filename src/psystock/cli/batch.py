@@ -6,10 +6,11 @@ import signal
 import sys
 import threading
 from types import FrameType
+from typing import Any
 
 import click
 
-from psystock.cli._context import get_state
+from psystock.cli._context import command_settings
 from psystock.cli._options import choice_option, model_option
 from psystock.cli._setting_option import setting_option
 from psystock.extras import require_extra
@@ -92,9 +93,6 @@ def batch() -> None:
 def score(
     input_path: str,
     output_path: str,
-    model_uri: str | None,
-    threshold: float | None,
-    on_error: str | None,
     quarantine_path: str | None,
     overwrite: bool,
     input_format: str | None,
@@ -104,6 +102,7 @@ def score(
     engine: str,
     master: str | None,
     spark_conf: dict[str, str],
+    **_settings: Any,
 ) -> None:
     """Score INPUT into OUTPUT (- for stdout).
 
@@ -136,10 +135,7 @@ def score(
         raise click.UsageError("--master and --conf apply to --engine spark only")
     from psystock.batch import BatchOptions, run_batch
 
-    settings = get_state().settings(
-        scoring={"model_uri": model_uri, "threshold": threshold},
-        batch={"on_error": on_error},
-    )
+    settings = command_settings()
     options = BatchOptions(
         quarantine=quarantine_path,
         overwrite=overwrite,

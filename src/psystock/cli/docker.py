@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from psystock.cli._context import get_state
+from psystock.cli._context import command_settings
 from psystock.cli._setting_option import setting_option
 from psystock.settings import DockerSettings
 
@@ -62,9 +62,9 @@ def build(
     kind: str,
     tag: str | None,
     model_uri: str | None,
-    base_image: str | None,
     extras: tuple[str, ...],
     wheel_cache: Path | None,
+    **_settings: Any,
 ) -> None:
     r"""Build the KIND image: api, batch or registry.
 
@@ -78,7 +78,7 @@ def build(
     """
     from psystock.deploy.docker import BuildRequest, ImageKind, build_image
 
-    settings = get_state().settings(docker={"base_image": base_image})
+    settings = command_settings()
     request = BuildRequest(
         ImageKind(kind), tag=tag, model=model_uri, extras=extras, wheel_cache=wheel_cache
     )

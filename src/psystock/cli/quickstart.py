@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
-from psystock.cli._context import get_state
+from psystock.cli._context import command_settings
 from psystock.cli._options import check_prices_csv, choice_option, prices_csv_argument
 from psystock.cli._setting_option import setting_option
 from psystock.extras import require_extra
@@ -47,7 +47,7 @@ def quickstart(
     path: Path | None,
     should_keep_registry: bool,
     should_serve: bool,
-    port: int | None,
+    **_settings: Any,
 ) -> None:
     """Go from nothing to a PsyStock model in Production, scored in batch and served.
 
@@ -67,7 +67,7 @@ def quickstart(
         should_keep_registry=should_keep_registry,
         should_serve=should_serve,
     )
-    settings = get_state().settings(serving={"port": port})
+    settings = command_settings()
     run = run_quickstart(settings, options, report=click.echo)
     echo_summary(run)
     if run.api is not None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from psystock.cli._context import get_state
+from psystock.cli._context import command_settings, get_state
 from psystock.cli._setting_option import setting_option
 from psystock.extras import require_extra
 
@@ -37,7 +37,7 @@ def registry() -> None:
     "registry.artifacts_destination", "--artifacts-destination", shown_default="HOME/artifacts"
 )
 @setting_option("registry.workers", "--workers", type=click.IntRange(min=1))
-def up(**registry_options: Any) -> None:
+def up(**_settings: Any) -> None:
     """Start the registry in the background and wait until it answers.
 
     Does nothing when the registry of this home already runs. Fails with a one-line error
@@ -46,7 +46,7 @@ def up(**registry_options: Any) -> None:
     require_extra("mlflow", "psystock registry up (mlflow server)")
     from psystock.registry.local_server import start_server
 
-    status = start_server(get_state().settings(registry=registry_options))
+    status = start_server(command_settings())
     verb = "is already running" if status.was_already_running else "is running"
     click.echo(f"The registry {verb} at {status.url} (pid {status.pid}).")
     _echo_details(status)

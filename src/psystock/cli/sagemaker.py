@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from psystock.cli._context import get_state
+from psystock.cli._context import command_settings, get_state
 from psystock.cli._options import choice_option
 from psystock.cli._setting_option import setting_option
 from psystock.extras import require_extra
@@ -118,11 +118,12 @@ def wait_options(
     return decorate
 
 
-def _session(**sagemaker: Any) -> tuple[Settings, Aws]:
+def _session() -> tuple[Settings, Aws]:
+    """The command's settings (its options applied) and an AWS session on them."""
     require_extra("aws", "psystock sagemaker")
     from psystock.deploy.sagemaker.aws import Aws
 
-    settings = get_state().settings(sagemaker=sagemaker)
+    settings = command_settings()
     return settings, Aws(settings.sagemaker)
 
 
@@ -164,8 +165,7 @@ def deploy(
     model_uri: str,
     mode: str,
     is_async: bool,
-    timeout_s: float | None,
-    **options: Any,
+    **_settings: Any,
 ) -> None:
     """Deploy a model to a SageMaker endpoint and wait until it is InService.
 
@@ -175,7 +175,7 @@ def deploy(
     """
     from psystock.deploy.sagemaker.deploy import DeployRequest, Mode, deploy
 
-    settings, aws = _session(timeout_s=timeout_s, **options)
+    settings, aws = _session()
     request = DeployRequest(name, model_uri, Mode(mode), wait=not is_async)
     done = deploy(settings, aws, request)
     endpoint = done.endpoint
@@ -192,11 +192,11 @@ def deploy(
 
 @sagemaker.command("list", epilog=EPILOG)
 @aws_options
-def list_command(**options: Any) -> None:
+def list_command(**_settings: Any) -> None:
     """List the region's endpoints: name, status, creation time."""
     from psystock.deploy.sagemaker.endpoints import list_endpoints
 
-    _, aws = _session(**options)
+    _, aws = _session()
     endpoints = list_endpoints(aws)
     if not endpoints:
         click.echo(f"No endpoints in {aws.region}")
@@ -211,22 +211,22 @@ def _endpoint_command(function: Callable[..., None]) -> click.Command:
 
 
 @_endpoint_command
-def describe(name: str, **options: Any) -> None:
+def describe(name: str, **_settings: Any) -> None:
     """Describe an endpoint as JSON: status, config, variants (model, instances, weight)."""
     from psystock.deploy.sagemaker.endpoints import describe_endpoint
 
-    _, aws = _session(**options)
+    _, aws = _session()
     endpoint = describe_endpoint(aws, name)
     summary = {k: v for k, v in asdict(endpoint).items() if k != "raw"}
     click.echo(json.dumps(summary, indent=2))
 
 
 @_endpoint_command
-def delete(name: str, **options: Any) -> None:
+def delete(name: str, **_settings: Any) -> None:
     """Delete an endpoint, its endpoint configs, their models and the models' S3 archives."""
     from psystock.deploy.sagemaker.endpoints import delete_endpoint
 
-    _, aws = _session(**options)
+    _, aws = _session()
     owned = delete_endpoint(aws, name)
     click.echo(
         f"Deleted endpoint {name}, {len(owned.configs)} endpoint config(s) and "
@@ -255,7 +255,7 @@ def delete(name: str, **options: Any) -> None:
 @click.option("--accept", default=None, help="Accept header (the answer's content type).")
 @aws_options
 def invoke(
-    name: str, input_path: Path, content_type: str, accept: str | None, **options: Any
+    name: str, input_path: Path, content_type: str, accept: str | None, **_settings: Any
 ) -> None:
     """Send a request to an endpoint (SageMaker runtime InvokeEndpoint) and print its answer.
 
@@ -265,7 +265,7 @@ def invoke(
     from psystock.deploy.sagemaker.invoke import invoke_endpoint
 
     body = _read_input(input_path)
-    _, aws = _session(**options)
+    _, aws = _session()
     answer = invoke_endpoint(aws, name, body, content_type, accept)
     text = answer.body.decode("utf-8", errors="replace")
     click.echo(text if text.endswith("\n") else text + "\n", nl=False)
@@ -374,7 +374,7 @@ def _read_input(path: Path) -> bytes:
     "a pull-through cache).",
 )
 @aws_options
-def build_and_push(repository: str | None, tag: str | None, **options: Any) -> None:
+def build_and_push(tag: str | None, **_settings: Any) -> None:
     """Build the api image and push it to ECR; print the image URI deploy takes.
 
     Creates the ECR repository when missing and logs in with an ECR authorization token (kept
@@ -383,7 +383,7 @@ def build_and_push(repository: str | None, tag: str | None, **options: Any) -> N
     """
     from psystock.deploy.sagemaker.push import build_and_push
 
-    settings, aws = _session(repository=repository, **options)
+    settings, aws = _session()
     pushed = build_and_push(settings, aws, tag=tag)
     created = " (repository created)" if pushed.repository_created else ""
     click.echo(f"Pushed {pushed.uri}{created} in {pushed.duration_s:.0f} s, {pushed.digest}")
@@ -427,8 +427,7 @@ def transform(
     content_type: str,
     split_type: str,
     is_async: bool,
-    timeout_s: float | None,
-    **options: Any,
+    **_settings: Any,
 ) -> None:
     """Score every object under an S3 prefix with a batch transform job.
 
@@ -438,7 +437,7 @@ def transform(
     """
     from psystock.deploy.sagemaker.transform import TransformRequest, transform
 
-    settings, aws = _session(timeout_s=timeout_s, **options)
+    settings, aws = _session()
     request = TransformRequest(
         name, model_uri, input_uri, output_uri, content_type, split_type, wait=not is_async
     )

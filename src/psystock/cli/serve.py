@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from psystock.cli._context import get_state
+from psystock.cli._context import command_settings
 from psystock.cli._options import model_option
 from psystock.cli._setting_option import setting_option
 
@@ -47,16 +48,7 @@ from psystock.cli._setting_option import setting_option
     type=click.Path(dir_okay=False, path_type=Path),
     help="File holding the bearer token (e.g. a mounted Kubernetes secret).",
 )
-def serve(
-    model_uri: str | None,
-    host: str | None,
-    port: int | None,
-    workers: int | None,
-    poll_interval: float | None,
-    webhook: bool | None,
-    auth_token: str | None,
-    auth_token_file: Path | None,
-) -> None:
+def serve(**_settings: Any) -> None:
     """Serve the model over HTTP (MLflow 1.x/2/3, CSV, SageMaker, Open Inference Protocol).
 
     Routes: /invocations, /endpoints/NAME/invocations, /v2/..., /health, /ping, /metrics and
@@ -66,18 +58,7 @@ def serve(
     Exit codes: 0 stopped by Ctrl-C or SIGTERM; 1 failure; 2 bad option or setting, or the
     port cannot be bound (in use, not permitted).
     """
-    settings = get_state().settings(
-        scoring={"model_uri": model_uri},
-        serving={
-            "host": host,
-            "port": port,
-            "workers": workers,
-            "poll_interval_s": poll_interval,
-            "webhook": webhook,
-            "auth_token": auth_token,
-            "auth_token_file": auth_token_file,
-        },
-    )
+    settings = command_settings()
     from psystock.serving.server import serve as serve_api
 
     serve_api(settings)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from psystock.cli._context import get_state
+from psystock.cli._context import command_settings
 from psystock.cli._options import model_name_option
 from psystock.cli._setting_option import setting_option
 from psystock.extras import require_extra
@@ -29,7 +29,7 @@ SHOWN_METRICS = ("accuracy", "f1", "precision", "recall", "log_loss", "roc_auc",
 )
 @setting_option("training.experiment", "--experiment", help="MLflow experiment of the run.")
 @model_name_option
-def train(data_path: Path | None, experiment: str | None, model_name: str | None) -> None:
+def train(data_path: Path | None, **_settings: Any) -> None:
     """Train PsyStock (XGBoost on 14 up/down days), log the run to MLflow and register it.
 
     The most recent days are held out for testing (no look-ahead). The run records the
@@ -39,9 +39,7 @@ def train(data_path: Path | None, experiment: str | None, model_name: str | None
     require_extra("train", "psystock train")
     from psystock.training.train import train_model
 
-    settings = get_state().settings(
-        training={"experiment": experiment}, scoring={"model_name": model_name}
-    )
+    settings = command_settings()
     result = train_model(settings, data_path)
     echo_training(result)
 

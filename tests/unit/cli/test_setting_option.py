@@ -1,20 +1,24 @@
 """Every option that overrides a setting names that setting's real variable and default."""
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 import pytest
+from click.testing import CliRunner
 
 from psystock.cli import cli
 from psystock.cli._setting_option import (
     SettingOption,
     format_default,
+    given_settings,
     setting_option,
     setting_variable,
 )
 from psystock.settings import load_settings
+from tests.conftest import RunCli
 
 
 def _commands(
@@ -170,3 +174,36 @@ def test_an_unknown_setting_is_refused() -> None:
         setting_option("serving.nothing", "--nothing")
     with pytest.raises(KeyError, match=r"port of serving\.port\.x is not a section"):
         setting_option("serving.port.x", "--x")
+
+
+def test_a_command_passes_on_only_the_setting_options_the_user_gave() -> None:
+    seen: list[dict[str, Any]] = []
+
+    @click.command()
+    @setting_option("serving.port", "--port", type=click.INT)
+    @setting_option("serving.poll_interval_s", "--poll-interval", type=click.FLOAT)
+    @setting_option("scoring.threshold", "--threshold", type=click.FLOAT)
+    @setting_option("log_level", "--log-level")
+    @click.option("--other", default="x")
+    def command(**_options: Any) -> None:
+        seen.append(given_settings(click.get_current_context()))
+
+    result = CliRunner().invoke(command, ["--port", "6001", "--threshold", "0.7"])
+
+    assert result.exit_code == 0, result.output
+    assert seen == [{"serving": {"port": 6001}, "scoring": {"threshold": 0.7}}]
+
+
+def test_the_group_s_setting_options_reach_every_command(run_cli: RunCli, tmp_path: Path) -> None:
+    code, out, _ = run_cli(
+        "--home", tmp_path, "--log-level", "warning", "--tracking-uri", "http://registry:5000",
+        "config", "show", "--json",
+    )  # fmt: skip
+
+    shown = json.loads(out)
+    assert code == 0
+    assert (shown["home"], shown["log_level"], shown["tracking_uri"]) == (
+        str(tmp_path),
+        "WARNING",
+        "http://registry:5000",
+    )
