@@ -39,6 +39,7 @@ from psystock.spark.frames import SparkInput, file_path, open_input, with_text_p
 from psystock.spark.remote_errors import FoundError, find_remote_error
 from psystock.spark.session import SparkOptions, first_line, spark_session
 from psystock.spark.shipping import ship_model
+from psystock.spark.splits import even_splits
 from psystock.spark.staging import HadoopPaths, StagedOutput
 from psystock.spark.worker import (
     BLOCK,
@@ -144,9 +145,11 @@ class _SparkJob:
                 opened.csv,
                 positional=opened.positional,
             )
-            counts = self._score(opened, base, output.staging, collect=side is not None)
-            if side is not None:
-                self._quarantine(opened, base, counts, side.staging)
+            # The same splits for every pass: rows are numbered by split.
+            with even_splits(self.spark, self.paths.size(source), len(opened.files)):
+                counts = self._score(opened, base, output.staging, collect=side is not None)
+                if side is not None:
+                    self._quarantine(opened, base, counts, side.staging)
             whole = total(counts.values())
             _check_counts(whole)
             output.commit()

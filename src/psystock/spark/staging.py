@@ -50,6 +50,11 @@ class HadoopPaths:
         path = self.path(text)
         return bool(self.filesystem(path).exists(path))
 
+    def size(self, text: str) -> int:
+        """The bytes of the file at ``text``, or of all the files below the directory."""
+        path = self.path(text)
+        return int(self.filesystem(path).getContentSummary(path).getLength())
+
     def delete(self, text: str) -> None:
         """Remove ``text`` and everything below it (nothing when it is not there)."""
         path = self.path(text)
