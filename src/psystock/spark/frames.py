@@ -52,8 +52,8 @@ class SparkInput:
 
     @property
     def frame(self) -> DataFrame:
-        """The rows, each tagged with its split (``FILE_KEY``, ``BLOCK``)."""
-        return _tagged(self.raw)
+        """The rows, each tagged with its split (``FILE_KEY``, ``BLOCK``; one file: ``BLOCK``)."""
+        return _tagged(self.raw, with_file=self.is_directory)
 
     @property
     def is_directory(self) -> bool:
@@ -61,8 +61,8 @@ class SparkInput:
         return len(self.files) > 1
 
     def with_paths(self) -> DataFrame:
-        """The rows with their file's path too (for the quarantine pass)."""
-        return _tagged(self.raw, with_path=True)
+        """The rows with their file's path too when there are several (the quarantine pass)."""
+        return _tagged(self.raw, with_file=self.is_directory, with_path=self.is_directory)
 
 
 def file_key(path: Column) -> Column:
@@ -171,11 +171,14 @@ def with_text_probability(schema: pa.Schema) -> pa.Schema:
     return schema.set(index, pa.field(PROBABILITY, pa.string()))
 
 
-def _tagged(frame: DataFrame, *, with_path: bool = False) -> DataFrame:
+def _tagged(frame: DataFrame, *, with_file: bool, with_path: bool = False) -> DataFrame:
+    """``frame`` with its split, without the file's key when it is one file (a hash per row)."""
     from pyspark.sql import functions as F
 
     path = F.col("_metadata.file_path")
-    tags = [file_key(path).alias(FILE_KEY), F.col("_metadata.file_block_start").alias(BLOCK)]
+    tags = [F.col("_metadata.file_block_start").alias(BLOCK)]
+    if with_file:
+        tags.insert(0, file_key(path).alias(FILE_KEY))
     if with_path:
         tags.append(path.alias(PATH))
     return frame.select("*", *tags)

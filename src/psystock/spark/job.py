@@ -264,7 +264,9 @@ class _SparkJob:
         if block > 0:
             from pyspark.sql import functions as F
 
-            earlier = opened.frame.where((F.col(FILE_KEY) == key) & (F.col(BLOCK) < block))
+            earlier = opened.frame.where(F.col(BLOCK) < block)
+            if opened.is_directory:
+                earlier = earlier.where(F.col(FILE_KEY) == key)
             if opened.csv is not None:
                 earlier = earlier.where(F.col(LINE) != "")  # blank lines are not rows
             before = earlier.count()

@@ -8,7 +8,8 @@ both are scored by the batch job's ``BlockScorer`` (``score_arrow``), so values 
 and bad rows described exactly as in the local engine.
 
 Rows are numbered within their input split (a file, or a block of one, tagged on every row
-by the driver as ``FILE_KEY`` and ``BLOCK``): a split is read by exactly one task, in order,
+by the driver as ``FILE_KEY`` and ``BLOCK``; ``BLOCK`` only when the input is one file, whose
+key is then 0): a split is read by exactly one task, in order,
 so the driver turns a split's row N into the file's row by adding the rows of the splits
 before it. Each task reports what it did per split (``Counts``) through an accumulator keyed
 by split, so a retried task replaces its own figures instead of adding to them.
@@ -146,14 +147,17 @@ def _for_driver(job: WorkerJob, error: PsystockError, split: Split) -> Exception
 def _pieces(batch: pa.RecordBatch) -> Iterator[tuple[Split, pa.RecordBatch]]:
     """The batch cut where its split changes (a task may read several small files)."""
     names = batch.schema.names
-    if FILE_KEY not in names:
+    if BLOCK not in names:
         from pyspark import TaskContext
 
         context = TaskContext.get()
         yield (context.partitionId() if context is not None else 0, 0), batch
         return
-    files = numpy_values(batch.column(names.index(FILE_KEY)))
     blocks = numpy_values(batch.column(names.index(BLOCK)))
+    if FILE_KEY in names:
+        files = numpy_values(batch.column(names.index(FILE_KEY)))
+    else:  # one file: its key is 0
+        files = np.zeros(len(blocks), dtype=np.int32)
     changes = np.flatnonzero((files[1:] != files[:-1]) | (blocks[1:] != blocks[:-1])) + 1
     for start, end in pairwise([0, *changes.tolist(), batch.num_rows]):
         yield (int(files[start]), int(blocks[start])), batch.slice(start, end - start)

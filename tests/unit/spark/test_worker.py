@@ -78,6 +78,15 @@ def test_csv_lines_of_two_splits_are_scored_and_counted_by_split(shipped: Shippe
     assert (added[(7, 0)].rows_in, added[(7, 4096)].rows_in) == (3, 1)
 
 
+def test_lines_of_one_file_are_counted_by_block_under_key_0(shipped: ShippedModel) -> None:
+    counts = Collected()
+    job = WorkerJob(shipped, 0.5, csv_schema(shipped), CsvLayout(None), counts=counts)
+    batch = lines_batch([GOOD, GOOD, GOOD], [(0, 0), (0, 0), (0, 2048)]).drop_columns(FILE_KEY)
+    assert run(job, batch).num_rows == 3
+    (added,) = counts.added
+    assert {split: c.rows_in for split, c in added.items()} == {(0, 0): 2, (0, 2048): 1}
+
+
 def test_a_header_is_read_from_the_file_start_and_lent_to_later_chunks(
     shipped: ShippedModel,
 ) -> None:
