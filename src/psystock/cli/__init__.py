@@ -41,7 +41,21 @@ EXIT_CODES_EPILOG = (
 )
 
 
+HELP_ONLY = "psystock.help_only"
+"""``ctx.meta`` key: the command line asks for help, so no command will run."""
+
+
+class PsystockGroup(click.Group):
+    """The root group: it notes whether the command line only asks for help."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Parse the group's options, noting ``-h``/``--help`` anywhere on the line."""
+        ctx.meta[HELP_ONLY] = any(arg in ctx.help_option_names for arg in args)
+        return super().parse_args(ctx, args)
+
+
 @click.group(
+    cls=PsystockGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=EXIT_CODES_EPILOG,
 )
@@ -76,6 +90,8 @@ def cli(ctx: click.Context, /, debug: bool, **_settings: Any) -> None:
     """
     state = CliState(overrides=given_settings(ctx), debug=debug)
     ctx.obj = state
+    if ctx.meta.get(HELP_ONLY):  # `psystock batch score --help`: no home, no log line
+        return
     settings = state.settings()
     configure_logging(settings.log_level)
     ensure_home(settings)

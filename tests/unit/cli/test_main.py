@@ -28,6 +28,19 @@ def test_the_first_log_line_names_the_registry_and_the_home(
     assert (tmp_path / "h").is_dir()
 
 
+@pytest.mark.parametrize(
+    "arguments", [("batch", "score", "--help"), ("registry", "-h"), ("--help",)]
+)
+def test_help_creates_no_home_and_logs_nothing(
+    run_cli: RunCli, tmp_path: Path, arguments: tuple[str, ...]
+) -> None:
+    result = run_cli("--home", tmp_path / "h", *arguments)
+
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.startswith("Usage: psystock")
+    assert not (tmp_path / "h").exists()
+
+
 def test_a_home_under_a_file_is_one_error_line(run_cli: RunCli, tmp_path: Path) -> None:
     (tmp_path / "f").write_text("")
 
