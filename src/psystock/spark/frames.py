@@ -9,6 +9,7 @@ its split (``FILE_KEY``, ``BLOCK``), which numbers rows as the local engine does
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,8 @@ from psystock.scoring.arrow_arrays import arrow_type
 from psystock.scoring.arrow_scoring import PREDICTION, PROBABILITY
 from psystock.scoring.columns import ColumnPlan
 from psystock.scoring.model import LoadedModel
-from psystock.spark.worker import BLOCK, FILE_KEY, LINE, PATH, CsvLayout
+from psystock.spark.staging import HadoopPaths
+from psystock.spark.worker import BLOCK, FILE_KEY, PATH, CsvLayout
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -112,13 +114,17 @@ def open_input(
 
 
 def _first_line(spark: SparkSession, files: tuple[str, ...], source: str) -> bytes:
-    """The first non-blank line of the first file that has one (no byte order mark)."""
-    from pyspark.sql import functions as F
+    """The first non-blank line of the first file that has one (no byte order mark).
 
+    Read through Hadoop's filesystem on the driver: a Spark job would cost more than the line.
+    """
+    paths = HadoopPaths(spark)
     for path in files:
-        row = spark.read.text(path).where(F.trim(F.col(LINE)) != "").first()
-        if row is not None:
-            return bytes(row[LINE].encode("utf-8")).removeprefix(csv_text.BOM)
+        with contextlib.closing(paths.lines(path)) as lines:
+            for line in lines:
+                text = line.encode("utf-8").removeprefix(csv_text.BOM)
+                if text.strip():
+                    return text
     raise SchemaError("at least one row", f"an empty input ({source})")
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from psystock.batch.atomic import TEMP_MARKER
@@ -24,9 +25,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+BOM = "\ufeff"
+
 
 class HadoopPaths:
-    """Existence checks, renames and deletes through Spark's Hadoop configuration."""
+    """Existence checks, sizes, lines, renames and deletes through Spark's Hadoop configuration."""
 
     def __init__(self, spark: SparkSession) -> None:
         self._jvm: Any = spark.sparkContext._jvm
@@ -54,6 +57,30 @@ class HadoopPaths:
         """The bytes of the file at ``text``, or of all the files below the directory."""
         path = self.path(text)
         return int(self.filesystem(path).getContentSummary(path).getLength())
+
+    def lines(self, text: str) -> Generator[str, None, None]:
+        """The lines of the file at ``text``, read as Spark's text source reads them.
+
+        Decompressed by the file's extension, decoded as UTF-8 without a byte order mark,
+        cut at LF, CR LF or CR. Close the generator when done with it before its end.
+        """
+        path = self.path(text)
+        stream = self.filesystem(path).open(path)
+        factory = self._jvm.org.apache.hadoop.io.compress.CompressionCodecFactory(self._conf)
+        codec = factory.getCodec(path)
+        if codec is not None:
+            stream = codec.createInputStream(stream)
+        io = self._jvm.java.io
+        reader = io.BufferedReader(io.InputStreamReader(stream, "UTF-8"))
+        try:
+            line = reader.readLine()
+            if line is not None:
+                line = str(line).removeprefix(BOM)
+            while line is not None:
+                yield str(line)
+                line = reader.readLine()
+        finally:
+            reader.close()
 
     def delete(self, text: str) -> None:
         """Remove ``text`` and everything below it (nothing when it is not there)."""
