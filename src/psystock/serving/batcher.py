@@ -23,9 +23,8 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
-
-import numpy as np
 
 from psystock.errors import InputError, PsystockError, ScoringError
 from psystock.scoring import LoadedModel, ModelInput, Prediction, score_arrow
@@ -181,11 +180,13 @@ class MicroBatcher:
 
 
 def split_prediction(prediction: Any, rows: Sequence[int]) -> list[Any]:
-    """Cut one prediction over joined rows back into one per request (``rows`` each)."""
-    bounds = np.cumsum(rows)[:-1].tolist()
-    if isinstance(prediction, np.ndarray):
-        return list(np.split(prediction, bounds))
-    starts, ends = [0, *bounds], [*bounds, sum(rows)]
+    """Cut one prediction over joined rows back into one per request (``rows`` each).
+
+    Arrays and lists are sliced along their first axis (numpy arrays into views), pandas
+    objects by position.
+    """
+    ends = list(accumulate(rows))
+    starts = [0, *ends[:-1]]
     if hasattr(prediction, "iloc"):  # pandas Series or DataFrame from a pyfunc model
         return [prediction.iloc[start:end] for start, end in zip(starts, ends, strict=True)]
     return [prediction[start:end] for start, end in zip(starts, ends, strict=True)]

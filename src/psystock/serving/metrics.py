@@ -11,7 +11,9 @@ tests, do not collide). Hot-path updates use label children bound once per (rout
 from __future__ import annotations
 
 import logging
+import math
 import os
+from bisect import bisect_left
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,8 @@ logger = logging.getLogger(__name__)
 LATENCY_BUCKETS_S = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 PREDICTION_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 BATCH_ROW_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 1024, 4096, 16384, 65536)
+FEW_VALUES = 8
+"""Below this many values, ``observe_many`` counts in Python (numpy sums them in order too)."""
 
 
 class ServingMetrics:
@@ -168,16 +172,21 @@ def observe_many(histogram: Any, numbers: np.ndarray[Any, Any]) -> None:
     """Observe many values with one numpy pass instead of one ``observe`` call per value.
 
     prometheus-client has no bulk ``observe``; this adds per-bucket counts and the sum to the
-    child's bucket and sum values, as ``observe`` does one at a time.
+    child's bucket and sum values, as ``observe`` does one at a time. NaN is not observed.
+    Fewer than ``FEW_VALUES`` values are counted in Python, where numpy's per-call cost would
+    be most of the work.
     """
-    numbers = numbers[~np.isnan(numbers)]
     buckets = getattr(histogram, "_buckets", None)
     total = getattr(histogram, "_sum", None)
     bounds = getattr(histogram, "_upper_bounds", None)
     if buckets is None or total is None or bounds is None:  # library internals changed
-        for number in numbers.tolist():
+        for number in numbers[~np.isnan(numbers)].tolist():
             histogram.observe(number)
         return
+    if numbers.size < FEW_VALUES:
+        _observe_few(buckets, total, bounds, numbers.tolist())
+        return
+    numbers = numbers[~np.isnan(numbers)]
     counts = np.bincount(np.searchsorted(bounds, numbers, side="left"), minlength=len(bounds))
     for bucket, count in zip(buckets, counts.tolist(), strict=False):
         if count:
@@ -185,7 +194,23 @@ def observe_many(histogram: Any, numbers: np.ndarray[Any, Any]) -> None:
     total.inc(float(numbers.sum()))
 
 
+def _observe_few(buckets: Any, total: Any, bounds: Sequence[float], numbers: list[float]) -> None:
+    """``observe_many`` of a few values: the same counts and the same sum, added in order."""
+    added = 0.0
+    for number in numbers:
+        if math.isnan(number):
+            continue
+        buckets[bisect_left(bounds, number)].inc(1)
+        added += number
+    total.inc(added)
+
+
 def _numeric_values(predictions: Sequence[Any]) -> np.ndarray[Any, Any] | None:
+    if len(predictions) == 1:  # one native call's output: no concatenation
+        only = predictions[0]
+        if isinstance(only, np.ndarray) and only.dtype.kind in "fiub":
+            return only.reshape(-1).astype(np.float64, copy=False)
+        return None
     arrays = []
     for prediction in predictions:
         if isinstance(prediction, np.ndarray) and prediction.dtype.kind in "fiub":

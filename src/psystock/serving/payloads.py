@@ -36,6 +36,8 @@ MLFLOW_FORMATS = (DATAFRAME_SPLIT, DATAFRAME_RECORDS, INSTANCES, INPUTS)
 BODY = "request body"
 PARAMS = "params"
 """MLflow's inference parameters beside the rows: an object, not used by psystock's models."""
+_NAME_TYPES: frozenset[type] = frozenset({str, int})
+"""What a column name may be in JSON (booleans are not)."""
 
 
 @dataclass(frozen=True)
@@ -268,6 +270,18 @@ def _check_index(value: Any, source: str) -> None:
 def _columns(value: Any, source: str) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise PayloadError(f"{source}: expected a list of column names, got {describe(value)}")
+    if set(map(type, value)) <= _NAME_TYPES:  # the usual case, checked in one pass in C
+        names = list(map(str, value))
+    else:
+        names = _checked_names(value, source)
+    if len(set(names)) != len(names):
+        duplicate = first_duplicate(names)
+        raise PayloadError(f"{source}: expected unique names, got {describe(duplicate)} twice")
+    return tuple(names)
+
+
+def _checked_names(value: list[Any], source: str) -> list[str]:
+    """Column names as strings, naming the first one that is not a string or an integer."""
     names: list[str] = []
     for position, name in enumerate(value):
         if isinstance(name, bool) or not isinstance(name, str | int):
@@ -275,10 +289,7 @@ def _columns(value: Any, source: str) -> tuple[str, ...]:
                 f"{source}[{position}]: expected a string or an integer, got {describe(name)}"
             )
         names.append(str(name))
-    if len(set(names)) != len(names):
-        duplicate = first_duplicate(names)
-        raise PayloadError(f"{source}: expected unique names, got {describe(duplicate)} twice")
-    return tuple(names)
+    return names
 
 
 def _key_mismatch(source: str, number: int, columns: Sequence[str], record: dict[str, Any]) -> str:
