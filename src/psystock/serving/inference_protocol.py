@@ -27,6 +27,8 @@ NUMERIC_DATATYPES = frozenset(
 )
 DATATYPES = NUMERIC_DATATYPES | {"BYTES"}
 OUTPUT_NAME = "predict"
+_NOT_NUMBERS: frozenset[type] = frozenset({str, type(None)})
+"""Cell types a numeric tensor refuses here (lists, objects and booleans: ``check_cells``)."""
 
 _SCHEMA_DATATYPES = {
     "long": "INT64",
@@ -151,10 +153,15 @@ def _flatten(data: Any, shape: list[int], where: str) -> list[Any]:
 
 
 def _check_values(data: list[Any], datatype: str, where: str) -> None:
+    kinds = set(map(type, data))  # the usual case is decided in one pass in C
     if datatype == "BYTES":
+        if kinds <= {str}:
+            return
         for index, value in enumerate(data):
             if not isinstance(value, str):
                 raise PayloadError(f"{where}[{index}]: expected a string, got {describe(value)}")
+        return
+    if kinds.isdisjoint(_NOT_NUMBERS):
         return
     for index, value in enumerate(data):
         # Numbers and booleans pass, and lists and objects too: like every route, check_cells
