@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -174,3 +175,26 @@ def test_hostile_clients_do_not_stall_the_others(
     assert attacked <= 2 * quiet + 0.002, (
         f"p99 {attacked * 1000:.1f} ms vs quiet {quiet * 1000:.1f} ms"
     )
+
+
+def _write_calls() -> int:
+    """``write``-family system calls made so far by this process (the server runs in it)."""
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("syscw:"):
+            return int(line.split()[1])
+    raise AssertionError("no syscw in /proc/self/io")
+
+
+def test_each_answer_leaves_in_one_write(guarded_api: BackgroundServer) -> None:
+    """Head and body of an answer go out in one system call (``OneWriteCycle``), not two."""
+    requests = 200
+    with _connect(guarded_api) as sock:
+        request = b"GET /ping HTTP/1.1\r\nHost: x\r\n\r\n"  # keep-alive: one connection for all
+        sock.sendall(request)
+        sock.recv(65536)  # the first answer: the connection is warm
+        before = _write_calls()
+        for _ in range(requests):
+            sock.sendall(request)
+            assert sock.recv(65536).startswith(b"HTTP/1.1 200 OK\r\n")
+        writes = _write_calls() - before  # the server's; sendall is send(2), not counted
+    assert writes < 1.5 * requests  # two writes an answer would make 2x
