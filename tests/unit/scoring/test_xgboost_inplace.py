@@ -89,3 +89,8 @@ def test_without_the_native_names_it_falls_back_to_inplace_predict(
     np.testing.assert_array_equal(
         DensePredictor(booster)(values), booster.inplace_predict(values, validate_features=False)
     )
+
+
+def test_the_installed_xgboost_takes_the_direct_call() -> None:
+    """The XGBoost this project installs has every name the direct call needs (no fallback)."""
+    assert xgboost_inplace._native_api() is not None
