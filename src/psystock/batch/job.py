@@ -97,6 +97,7 @@ def run_batch(
 
     def score(resolved: ResolvedModel, runtime: ScoringRuntime) -> Counts:
         model = runtime.load(resolved)
+        record.prepare_plot()
         with open_source(
             source,
             input_format,

@@ -6,8 +6,9 @@ positive_rate, duration_s, rows_per_s. Artifact: ``probability_distribution.png`
 job ends ``FAILED`` (``KILLED`` when interrupted) with its error in the ``error`` tag.
 
 Recording runs in a thread of its own, in order, while the job scores: creating the run (and,
-with a registry that is not http(s), importing mlflow for ``MlflowClient``) and drawing the
-plot never delay the scoring. The job waits for it only at the end.
+with a registry that is not http(s), importing mlflow for ``MlflowClient``) and importing the
+plotting modules (``prepare_plot``, once the job's start is over) never delay the scoring. The
+job waits for it only at the end, where it draws the plot.
 
 The run carries where the job runs (host, pid) and a heartbeat while it scores; once its own
 run exists, a job marks ``KILLED`` the runs of jobs that died without ending theirs (see
@@ -61,6 +62,14 @@ class JobRecord:
         """Log more params (the model actually resolved)."""
         self._queue(lambda run: run.log(params=params))
 
+    def prepare_plot(self) -> None:
+        """Import the plotting modules in the background now, so the end's plot is quick.
+
+        An engine calls it once its own start is over (the local engine: its model loaded):
+        the import (0.4 s of CPU, holding the GIL) would otherwise slow that start.
+        """
+        self._queue(lambda _run: ProbabilityHistogram.preload())
+
     def succeed(self, report: BatchReport, histogram: ProbabilityHistogram) -> None:
         """Log the metrics and the plot, end the run FINISHED, and wait for it all."""
 
@@ -103,7 +112,6 @@ class JobRecord:
             mark_dead_runs(settings, experiment, JOB_TAGS, self._run.run_id)
         except RegistryError as exc:
             logger.warning("could not look for the runs of killed batch jobs: %s", exc)
-        ProbabilityHistogram.preload()
 
     def _beat(self) -> None:
         """Refresh the run's heartbeat until the job ends."""
