@@ -1,5 +1,6 @@
 """The batch job as a real process: stdin/stdout, signals mid-way, imports and memory."""
 
+import contextlib
 import io
 import os
 import signal
@@ -35,17 +36,6 @@ def env(registered_model: RegisteredModel, tmp_path: Path) -> dict[str, str]:
         "MLFLOW_DISABLE_TELEMETRY": "true",
         "DO_NOT_TRACK": "true",
     }
-
-
-@pytest.fixture(scope="module")
-def big_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """About 4 million headerless rows (112 MB): several seconds of work for the job."""
-    lines = "".join(",".join(str(v) for v in row) + "\n" for row in book_rows(1000).tolist())
-    path = tmp_path_factory.mktemp("big") / "big.csv"
-    with path.open("w") as handle:
-        for _ in range(4000):
-            handle.write(lines)
-    return path
 
 
 def run(
@@ -90,40 +80,55 @@ def test_failed_job_writes_nothing_to_stdout(env: dict[str, str]) -> None:
     )
 
 
-def start_and_wait_for_output(
-    big_input: Path, target: Path, env: dict[str, str]
-) -> subprocess.Popen[bytes]:
+FIFO = "rows.fifo"
+
+
+@contextlib.contextmanager
+def job_mid_way(env: dict[str, str], tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A job scoring into ``tmp_path/out.csv`` from a named pipe this test holds open.
+
+    It has written over 1 MB of output and waits for more rows: it cannot end before the test
+    acts, however fast it scores.
+    """
+    fifo = tmp_path / FIFO
+    os.mkfifo(fifo)
     process = subprocess.Popen(
-        [str(PSYSTOCK), "batch", "score", str(big_input), str(target)],
+        [str(PSYSTOCK), "batch", "score", str(fifo), str(tmp_path / "out.csv")],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        temps = list(target.parent.glob(f".{target.name}{TEMP_MARKER}*"))
-        if temps and temps[0].stat().st_size > (1 << 20):
-            return process
-        if process.poll() is not None:
-            _, stderr = process.communicate()
-            raise AssertionError(f"the job ended early: {stderr.decode()}")
-        time.sleep(0.02)
-    process.kill()
-    process.communicate()
-    raise AssertionError("the job never started writing its output")
+    rows = "".join(",".join(str(v) for v in row) + "\n" for row in book_rows(1000).tolist())
+    try:
+        with fifo.open("w") as pipe:  # opened once the job opens it
+            pipe.write(rows * 300)  # 8.4 MB, read by the job before this returns but 64 KB
+            pipe.flush()
+            deadline = time.monotonic() + 60
+            while True:
+                temps = list(tmp_path.glob(f".out.csv{TEMP_MARKER}*"))
+                if temps and temps[0].stat().st_size > (1 << 20):
+                    break
+                assert process.poll() is None, "the job ended early"
+                assert time.monotonic() < deadline, "the job never started writing its output"
+                time.sleep(0.02)
+            yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
 
 
 def leftovers(folder: Path) -> Iterator[str]:
-    return (p.name for p in folder.iterdir() if p.name != "home")
+    return (p.name for p in folder.iterdir() if p.name not in ("home", FIFO))
 
 
 def test_sigkill_leaves_a_temporary_file_that_the_next_run_removes_and_names(
-    big_input: Path, env: dict[str, str], tmp_path: Path
+    env: dict[str, str], tmp_path: Path
 ) -> None:
     target = tmp_path / "out.csv"
-    process = start_and_wait_for_output(big_input, target, env)
-    process.kill()
-    process.communicate(timeout=30)
+    with job_mid_way(env, tmp_path) as process:
+        process.kill()
+        process.communicate(timeout=30)
     assert not target.exists()
     names = list(leftovers(tmp_path))
     assert len(names) == 1
@@ -203,12 +208,11 @@ def test_stdout_on_a_full_disk_is_one_error_line_and_no_spooled_file(
 
 @pytest.mark.parametrize(("signum", "exit_code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_sigterm_or_ctrl_c_mid_way_cleans_up_and_records_a_killed_run(
-    big_input: Path, env: dict[str, str], tmp_path: Path, signum: int, exit_code: int
+    env: dict[str, str], tmp_path: Path, signum: int, exit_code: int
 ) -> None:
-    target = tmp_path / "out.csv"
-    process = start_and_wait_for_output(big_input, target, env)
-    process.send_signal(signum)
-    _, stderr = process.communicate(timeout=60)
+    with job_mid_way(env, tmp_path) as process:
+        process.send_signal(signum)
+        _, stderr = process.communicate(timeout=60)
     assert process.returncode == exit_code, stderr.decode()
     assert list(leftovers(tmp_path)) == []
     settings = load_settings(
