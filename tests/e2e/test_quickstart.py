@@ -189,7 +189,7 @@ def test_quickstart_reuses_a_running_registry_falls_back_to_synthetic_serves_and
         f"metrics http://127.0.0.1:{api_port}/metrics)"
     )
     assert re.fullmatch(r'\{"predictions":\[0\.\d+\]\}', done.curl_answer)
-    assert done.stdout.rstrip().endswith("API stopped.")
+    assert done.stdout.rstrip().endswith("API stopped.\nRegistry stopped.")
     lines = done.stdout.splitlines()
     assert lines[0] == (
         f"Registry: reusing the registry already running at {sandbox.url} "
@@ -206,8 +206,11 @@ def test_quickstart_reuses_a_running_registry_falls_back_to_synthetic_serves_and
         f"{MODEL_NAME} version 1: stage Production, alias production (trained on SYNTHETIC prices)"
     )
     assert summary["Registry"] == (
-        f"stopped (start it again with `psystock --home {sandbox.home} registry up`)"
+        "stopped when the API stops (start it again with "
+        f"`psystock --home {sandbox.home} registry up`)"
     )
+    assert "the loaded model keeps serving" not in done.stderr  # the registry outlived the API
+    assert "could not remove registry webhook" not in done.stderr
     with pytest.raises(httpx.ConnectError, match="Connection refused"):
         httpx.get(f"{sandbox.url}/health", timeout=5)
     # The registry is down; its SQLite store still says what the run left behind.

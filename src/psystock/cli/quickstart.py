@@ -90,6 +90,8 @@ def serve_until_interrupted(run: QuickstartRun) -> None:
     import signal
     import threading
 
+    from psystock.quickstart import stop_registry_after_api
+
     api = run.api
     if api is None:
         return
@@ -105,4 +107,5 @@ def serve_until_interrupted(run: QuickstartRun) -> None:
         signal.signal(signal.SIGTERM, previous)
         api.stop()
         run.api = None
-    click.echo("API stopped.")
+        click.echo("API stopped.")
+        stop_registry_after_api(run)

@@ -14,7 +14,7 @@ from psystock.quickstart.run import (
     QuickstartSource,
     QuickstartStep,
 )
-from psystock.quickstart.steps import fetch_data
+from psystock.quickstart.steps import fetch_data, stop_registry_after_api
 
 __all__ = [
     "DEFAULT_HOME",
@@ -27,4 +27,5 @@ __all__ = [
     "run_quickstart",
     "start_command",
     "stop_command",
+    "stop_registry_after_api",
 ]

@@ -112,16 +112,36 @@ def promote_to_production(run: QuickstartRun) -> None:
 
 
 def stop_registry(run: QuickstartRun) -> None:
-    """Stop the registry when asked to; otherwise say how to look at it and stop it later."""
-    from psystock.registry.local_server import stop_server
+    """Stop the registry when asked to; otherwise say how to look at it and stop it later.
 
+    While the API serves in the foreground, the registry is stopped after it
+    (``stop_registry_after_api``): the API removes its webhook from the registry as it stops,
+    and would otherwise poll a registry that is gone.
+    """
     if run.registry is None:
         return
     stop = stop_command(run.settings.home)
     if run.options.should_keep_registry:
         run.add_summary("Registry", f"running at {run.registry.url}; stop it with `{stop}`")
         return
+    start = start_command(run.settings.home)
+    if run.api is not None:
+        run.stops_registry_after_api = True
+        run.add_summary("Registry", f"stopped when the API stops (start it again with `{start}`)")
+        return
+    _stop_registry_server(run)
+    run.add_summary("Registry", f"stopped (start it again with `{start}`)")
+
+
+def stop_registry_after_api(run: QuickstartRun) -> None:
+    """Stop the registry once the foreground API has stopped, when the run defers it."""
+    if run.stops_registry_after_api:
+        _stop_registry_server(run)
+        run.stops_registry_after_api = False
+        run.report("Registry stopped.")
+
+
+def _stop_registry_server(run: QuickstartRun) -> None:
+    from psystock.registry.local_server import stop_server
+
     stop_server(run.settings)
-    run.add_summary(
-        "Registry", f"stopped (start it again with `{start_command(run.settings.home)}`)"
-    )
