@@ -51,7 +51,7 @@ class ProbabilityHistogram:
         # The Figure API with the Agg canvas: no pyplot (0.2 s to import, global state).
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
-        from matplotlib.ticker import MaxNLocator
+        from matplotlib.ticker import EngFormatter, MaxNLocator
 
         figure = Figure(figsize=(6.4, 4), dpi=100, layout="constrained")
         FigureCanvasAgg(figure)
@@ -73,6 +73,8 @@ class ProbabilityHistogram:
         axes.set_xlabel("probability of an up day")
         axes.set_ylabel("rows")
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # no "2.5 rows" on small jobs
+        # "300k", "1.2M" on each tick, not "0.30" under a "1e6" in the corner.
+        axes.yaxis.set_major_formatter(EngFormatter(sep=""))
         axes.set_title(_wrapped(title), fontsize=9)
         axes.legend(loc="best")
         return figure

@@ -67,3 +67,16 @@ def test_histogram_counts_rows_in_whole_numbers() -> None:
     ticks = figure.axes[0].get_yticks()
     assert len(ticks) > 1
     assert all(float(tick).is_integer() for tick in ticks)
+
+
+def test_histogram_labels_millions_of_rows_on_each_tick() -> None:
+    histogram = ProbabilityHistogram()
+    histogram.add(np.random.default_rng(2).beta(5, 2, 3_000_000))
+
+    figure = histogram.figure(0.5, "models:/m/1 (version 1)")
+    draw(figure)
+
+    axis = figure.axes[0].yaxis
+    labels = [label.get_text() for label in axis.get_ticklabels() if label.get_text()]
+    assert axis.get_offset_text().get_text() == ""  # no "1e6" in the corner
+    assert any(label.endswith("k") for label in labels), labels
