@@ -43,6 +43,19 @@ def require(condition: bool, what: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _interruptible_children() -> None:
+    """Let the processes a test starts be interrupted with SIGINT, as from a terminal.
+
+    When this process ignores SIGINT, every child inherits that, and the tests that press
+    Ctrl-C on a job or on the quickstart would see it ignored: a shell without job control
+    starts a background command (``.ci/run &``) so, and a library may leave it so. A handler
+    of this process is reset to the default in its children: they get KeyboardInterrupt.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+@pytest.fixture(autouse=True)
 def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     """No PSYSTOCK_* or MLFLOW_TRACKING_URI from the developer's shell leaks into a test."""
     for key in list(os.environ):
