@@ -121,8 +121,8 @@ def _first_line(spark: SparkSession, files: tuple[str, ...], source: str) -> byt
     paths = HadoopPaths(spark)
     for path in files:
         with contextlib.closing(paths.lines(path)) as lines:
-            for line in lines:
-                text = line.encode("utf-8").removeprefix(csv_text.BOM)
+            for line in lines:  # without the byte order mark (HadoopPaths.lines)
+                text = line.encode("utf-8")
                 if text.strip():
                     return text
     raise SchemaError("at least one row", f"an empty input ({source})")
