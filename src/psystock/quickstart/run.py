@@ -43,8 +43,6 @@ class QuickstartRun:
     training: TrainingResult | None = None
     promoted: ModelVersionSummary | None = None
     api: BackgroundServer | None = None
-    stops_registry_after_api: bool = False
-    """The registry is to be stopped once the foreground API stops (``--stop-registry``)."""
     summary: list[tuple[str, str]] = field(default_factory=list)
 
     def add_summary(self, label: str, text: str) -> None:

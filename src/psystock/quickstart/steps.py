@@ -126,7 +126,6 @@ def stop_registry(run: QuickstartRun) -> None:
         return
     start = start_command(run.settings.home)
     if run.api is not None:
-        run.stops_registry_after_api = True
         run.add_summary("Registry", f"stopped when the API stops (start it again with `{start}`)")
         return
     _stop_registry_server(run)
@@ -134,10 +133,12 @@ def stop_registry(run: QuickstartRun) -> None:
 
 
 def stop_registry_after_api(run: QuickstartRun) -> None:
-    """Stop the registry once the foreground API has stopped, when the run defers it."""
-    if run.stops_registry_after_api:
+    """Stop the registry once the foreground API has stopped, unless asked to keep it.
+
+    Called once the API that ``stop_registry`` waited for has stopped.
+    """
+    if run.registry is not None and not run.options.should_keep_registry:
         _stop_registry_server(run)
-        run.stops_registry_after_api = False
         run.report("Registry stopped.")
 
 
