@@ -22,6 +22,7 @@ import httpx
 from psystock.errors import RegistryError
 from psystock.registry._client import create_client
 from psystock.registry._errors import translate_mlflow_errors
+from psystock.registry._tls import tls_context
 
 if TYPE_CHECKING:
     import numpy as np
@@ -78,7 +79,9 @@ def check_tracking_server(uri: str) -> None:
     if not uri.startswith(("http://", "https://")):
         return
     try:
-        httpx.get(f"{uri.rstrip('/')}/health", timeout=REACHABILITY_TIMEOUT_S)
+        httpx.get(
+            f"{uri.rstrip('/')}/health", timeout=REACHABILITY_TIMEOUT_S, verify=tls_context(uri)
+        )
     except httpx.TransportError as exc:
         raise RegistryError(
             f"MLflow tracking server {uri} is unreachable ({type(exc).__name__}: {exc}): "

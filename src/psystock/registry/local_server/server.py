@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from psystock.errors import RegistryServerError
+from psystock.registry._tls import tls_context
 from psystock.registry._uris import redact_uri, server_url
 from psystock.registry.local_server.backend import check_backend_store
 from psystock.registry.local_server.command import build_server_command, build_server_environment
@@ -122,7 +123,12 @@ def server_status(settings: Settings) -> ServerStatus:
 def is_healthy(url: str) -> bool:
     """Whether an MLflow server answers ``GET /health`` with 200 at ``url``."""
     try:
-        response = httpx.get(f"{url}{HEALTH_PATH}", timeout=_HEALTH_TIMEOUT_S, trust_env=False)
+        response = httpx.get(
+            f"{url}{HEALTH_PATH}",
+            timeout=_HEALTH_TIMEOUT_S,
+            trust_env=False,
+            verify=tls_context(url),
+        )
     except httpx.HTTPError:
         return False
     return response.status_code == httpx.codes.OK

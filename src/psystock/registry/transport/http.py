@@ -22,6 +22,7 @@ from typing_extensions import override
 from psystock.errors import RegistryError
 from psystock.registry import records as rec
 from psystock.registry._errors import first_line, registry_failure, unreachable
+from psystock.registry._tls import tls_context
 from psystock.registry._uris import redact_uri
 from psystock.registry.transport import _rest_json as wire
 from psystock.registry.transport.base import RegistryTransport
@@ -46,6 +47,7 @@ class HttpTransport(RegistryTransport):
             timeout=settings.registry.client_timeout_s,
             auth=_auth(settings),
             headers=_bearer(settings),
+            verify=tls_context(self.base_url),
         )
         self._fallback: RegistryTransport | None = None
 
