@@ -7,6 +7,11 @@ option's value defaults to ``None``: a command passes on only what the user gave
 
 from __future__ import annotations
 
+import ast
+import functools
+import inspect
+import itertools
+import sys
 from collections.abc import Callable
 from typing import Any, Final, Literal, TypeVar, get_args, get_origin
 
@@ -64,8 +69,7 @@ def setting_option(
         fallback_variable: a variable read when the setting's is not set (``AWS_PROFILE``).
         shows_variable: whether the help names the setting's variable.
     """
-    field = setting_field(setting)
-    parts = [help if help is not None else _docstring(field)]
+    parts = [help if help is not None else setting_docstring(setting)]
     if shows_variable:
         also = f" or {fallback_variable}" if fallback_variable else ""
         parts.append(f" Env: {setting_variable(setting)}{also}.")
@@ -108,6 +112,16 @@ def setting_field(setting: str) -> FieldInfo:
     Raises:
         KeyError: no such setting.
     """
+    model, name = _model_of(setting)
+    return model.model_fields[name]
+
+
+def _model_of(setting: str) -> tuple[type[BaseModel], str]:
+    """The settings model (``Settings`` or a section) that declares ``setting``, and its name.
+
+    Raises:
+        KeyError: no such setting.
+    """
     model: type[BaseModel] = Settings
     *sections, name = setting.split(".")
     for section in sections:
@@ -115,7 +129,9 @@ def setting_field(setting: str) -> FieldInfo:
         if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
             raise KeyError(f"{section} of {setting} is not a section of the settings")
         model = annotation
-    return model.model_fields[name]
+    if name not in model.model_fields:
+        raise KeyError(f"{setting} is not a setting")
+    return model, name
 
 
 def setting_variable(setting: str) -> str:
@@ -155,9 +171,34 @@ def setting_choices(setting: str) -> list[str]:
     )
 
 
-def _docstring(field: FieldInfo) -> str:
-    """The field's attribute docstring on one line, without reST literals."""
-    return " ".join((field.description or "").replace("``", "").split())
+def setting_docstring(setting: str) -> str:
+    """The setting's attribute docstring on one line, without reST literals."""
+    model, name = _model_of(setting)
+    text = _attribute_docstrings(model.__module__).get((model.__qualname__, name), "")
+    return " ".join(text.replace("``", "").split())
+
+
+@functools.cache
+def _attribute_docstrings(module: str) -> dict[tuple[str, str], str]:
+    """``{(class, attribute): docstring}`` of the classes of ``module``, one parse of its source.
+
+    An attribute's docstring is the string right under its annotated assignment (PEP 257).
+    """
+    tree = ast.parse(inspect.getsource(sys.modules[module]))
+    found: dict[tuple[str, str], str] = {}
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for statement, following in itertools.pairwise(node.body):
+            if (
+                isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.target, ast.Name)
+                and isinstance(following, ast.Expr)
+                and isinstance(following.value, ast.Constant)
+                and isinstance(following.value.value, str)
+            ):
+                found[node.name, statement.target.id] = following.value.value
+    return found
 
 
 def _choices_type(setting: str) -> click.Choice[str] | None:

@@ -8,16 +8,18 @@ from typing import Any
 import click
 import pytest
 from click.testing import CliRunner
+from pydantic import BaseModel
 
 from psystock.cli import cli
 from psystock.cli._setting_option import (
     SettingOption,
     format_default,
     given_settings,
+    setting_docstring,
     setting_option,
     setting_variable,
 )
-from psystock.settings import load_settings
+from psystock.settings import Settings, load_settings
 from tests.conftest import RunCli
 
 
@@ -207,3 +209,23 @@ def test_the_group_s_setting_options_reach_every_command(run_cli: RunCli, tmp_pa
         "WARNING",
         "http://registry:5000",
     )
+
+
+def test_every_setting_has_a_docstring_for_its_help() -> None:
+    sections = [
+        field.annotation
+        for field in Settings.model_fields.values()
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+    ]
+    settings = [
+        name for name, field in Settings.model_fields.items() if field.annotation not in sections
+    ]
+    settings += [
+        f"{section}.{name}"
+        for section, field in Settings.model_fields.items()
+        if field.annotation in sections
+        for name in field.annotation.model_fields
+    ]
+
+    assert len(settings) > 50
+    assert [setting for setting in settings if not setting_docstring(setting)] == []
