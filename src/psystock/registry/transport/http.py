@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -32,6 +33,9 @@ API = "/api/2.0/mlflow"
 ARTIFACTS_API = "/api/2.0/mlflow-artifacts/artifacts"
 PROXY_SCHEME = "mlflow-artifacts"
 _CHUNK_BYTES = 1 << 20
+_DOWNLOAD_WORKERS = 8
+"""Files of a model downloaded at once: a model is a handful of small files and one large one,
+and each request waits a round trip to the registry."""
 _PAGE_SIZE = 1000
 
 
@@ -284,17 +288,27 @@ class HttpTransport(RegistryTransport):
         text = first_line(response.text[:200]) if response.text.strip() else response.reason_phrase
         return RegistryError(f"registry {self.uri} answered HTTP {response.status_code}: {text}")
 
-    def _download_tree(self, path: str, destination: Path) -> int:
+    def _download_tree(self, path: str, destination: Path) -> None:
+        """Every file under ``path`` into ``destination``, several at a time."""
+        files = list(self._list_files(path, destination))
+        if len(files) <= 1:
+            for source, target in files:
+                self._download_file(source, target)
+            return
+        workers = min(len(files), _DOWNLOAD_WORKERS)
+        with ThreadPoolExecutor(workers, thread_name_prefix="psystock-download") as pool:
+            # list() waits for every file and raises the first failure.
+            list(pool.map(lambda pair: self._download_file(*pair), files))
+
+    def _list_files(self, path: str, destination: Path) -> Iterator[tuple[str, Path]]:
+        """``(artifact path, local path)`` of every file under ``path``, directories made."""
         destination.mkdir(parents=True, exist_ok=True)
-        count = 0
         for entry in self._call("GET", ARTIFACTS_API, params={"path": path}).get("files", []):
             name = os.path.basename(entry["path"])
             if entry.get("is_dir"):
-                count += self._download_tree(f"{path}/{name}", destination / name)
+                yield from self._list_files(f"{path}/{name}", destination / name)
             else:
-                self._download_file(f"{path}/{name}", destination / name)
-                count += 1
-        return count
+                yield f"{path}/{name}", destination / name
 
     def _download_file(self, path: str, destination: Path) -> None:
         try:
