@@ -35,9 +35,7 @@ def test_plain_http_gets_a_context_that_trusts_no_authority() -> None:
 
 
 @pytest.mark.parametrize("variable", ["HTTPS_PROXY", "http_proxy", "ALL_PROXY"])
-def test_plain_http_behind_a_proxy_verifies(
-    monkeypatch: pytest.MonkeyPatch, variable: str
-) -> None:
+def test_plain_http_behind_a_proxy_verifies(monkeypatch: pytest.MonkeyPatch, variable: str) -> None:
     monkeypatch.setenv(variable, "https://proxy.example.com:3128")
 
     assert tls_context("http://127.0.0.1:5000") is tls_context("https://registry.example.com")
