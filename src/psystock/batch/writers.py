@@ -16,6 +16,8 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+import numpy as np
+
 from psystock.batch.fixed_width import digit_lines, probability_strings
 from psystock.scoring.arrow_arrays import numpy_values
 
@@ -61,8 +63,20 @@ def open_writer(kind: str, path: Path, schema: pa.Schema, *, as_text: bool = Fal
     return _CsvWriter(path, schema, as_text)
 
 
-class _CsvWriter:
-    def __init__(self, path: Path, schema: pa.Schema, as_text: bool) -> None:
+class CsvText:
+    """How scored tables become CSV text: the local engine's header and lines.
+
+    The batch job's CSV writer writes it to a file; the Spark engine writes each task's lines
+    through Spark's ``text`` source, so both engines write the same text.
+
+    Attributes:
+        header: the header line (names quoted only when needed: pyarrow quotes every name).
+        schema: the text table's schema (probabilities as text, input columns as text with
+            ``as_text``).
+        options: pyarrow's write options for the lines (no header).
+    """
+
+    def __init__(self, schema: pa.Schema, *, as_text: bool = False) -> None:
         import pyarrow as pa
         import pyarrow.csv as pcsv
 
@@ -70,30 +84,59 @@ class _CsvWriter:
         quoting = "none" if as_text else _quoting(inputs)
         if as_text:
             inputs = [field.with_type(pa.string()) for field in inputs]
-        self._schema = pa.schema([*inputs, prediction, probability.with_type(pa.string())])
-        self._sink = pa.OSFile(str(path), "wb")
-        # The header is written here so that it is quoted only when needed; pyarrow quotes
-        # every name.
+        self.schema = pa.schema([*inputs, prediction, probability.with_type(pa.string())])
         header = io.StringIO()
         csv.writer(header, lineterminator="\n").writerow(schema.names)
-        self._sink.write(header.getvalue().encode("utf-8"))
-        options = pcsv.WriteOptions(include_header=False, quoting_style=quoting)
-        self._writer: Any = pcsv.CSVWriter(self._sink, self._schema, write_options=options)
+        self.header = header.getvalue().encode("utf-8")
+        self.options = pcsv.WriteOptions(include_header=False, quoting_style=quoting)
 
-    def write(self, table: pa.Table) -> None:
-        lines = digit_lines(table)
-        if lines is not None:
-            # pyarrow's CSV writer writes each table through to the sink, so lines written
-            # here land in order between tables.
-            self._sink.write(lines)
-            return
+    def fixed_width_lines(self, table: pa.Table) -> np.ndarray | None:
+        """The table's lines as a (rows x width) byte matrix when it allows the fast path."""
+        return digit_lines(table)
+
+    def text_table(self, table: pa.Table) -> pa.Table:
+        """The table with its probabilities as text, of ``schema``'s types."""
         import pyarrow as pa
 
         *inputs, prediction, probability = table.columns
         scores = probability_strings(numpy_values(probability.combine_chunks()))
         columns = [*inputs, prediction, scores]
-        text = pa.Table.from_arrays(columns, names=self._schema.names)
-        self._writer.write_table(text if text.schema == self._schema else text.cast(self._schema))
+        text = pa.Table.from_arrays(columns, names=self.schema.names)
+        return text if text.schema == self.schema else text.cast(self.schema)
+
+    def lines(self, table: pa.Table) -> bytes:
+        """The table's rows as CSV lines, each ending in a newline (no header)."""
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+
+        fixed = self.fixed_width_lines(table)
+        if fixed is not None:
+            return fixed.tobytes()
+        sink = pa.BufferOutputStream()
+        pcsv.write_csv(self.text_table(table), sink, write_options=self.options)
+        return bytes(sink.getvalue())
+
+
+class _CsvWriter:
+    def __init__(self, path: Path, schema: pa.Schema, as_text: bool) -> None:
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+
+        self._text = CsvText(schema, as_text=as_text)
+        self._sink = pa.OSFile(str(path), "wb")
+        self._sink.write(self._text.header)
+        self._writer: Any = pcsv.CSVWriter(
+            self._sink, self._text.schema, write_options=self._text.options
+        )
+
+    def write(self, table: pa.Table) -> None:
+        lines = self._text.fixed_width_lines(table)
+        if lines is not None:
+            # pyarrow's CSV writer writes each table through to the sink, so lines written
+            # here land in order between tables.
+            self._sink.write(lines)
+            return
+        self._writer.write_table(self._text.text_table(table))
 
     def close(self) -> None:
         self._writer.close()

@@ -169,14 +169,6 @@ def output_schema(inputs: list[tuple[str, Any]], model: LoadedModel) -> pa.Schem
     return pa.schema([*inputs, (PREDICTION, pa.int8()), (PROBABILITY, probability)])
 
 
-def with_text_probability(schema: pa.Schema) -> pa.Schema:
-    """``schema`` with the probability as text (a CSV output's 8 decimals)."""
-    import pyarrow as pa
-
-    index = schema.get_field_index(PROBABILITY)
-    return schema.set(index, pa.field(PROBABILITY, pa.string()))
-
-
 def _tagged(frame: DataFrame, *, with_file: bool, with_path: bool = False) -> DataFrame:
     """``frame`` with its split, without the file's key when it is one file (a hash per row)."""
     from pyspark.sql import functions as F

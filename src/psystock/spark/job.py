@@ -35,7 +35,7 @@ from psystock.scoring.loader import load_model_dir
 from psystock.scoring.runtime import ResolvedModel, ScoringRuntime
 from psystock.settings import Settings
 from psystock.spark.counts import SplitCountsParam, rows_before, total
-from psystock.spark.frames import SparkInput, file_path, open_input, with_text_probability
+from psystock.spark.frames import SparkInput, file_path, open_input
 from psystock.spark.remote_errors import FoundError, find_remote_error
 from psystock.spark.session import SparkOptions, first_line, spark_session
 from psystock.spark.shipping import ship_model
@@ -47,6 +47,7 @@ from psystock.spark.worker import (
     LINE,
     PATH,
     WorkerJob,
+    lines_schema,
     rejected_schema,
     score_partition,
 )
@@ -57,6 +58,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ENGINE = "spark"
+TEXT_SUFFIX = ".txt"
+"""The suffix of the part files of Spark's ``text`` source."""
+CSV_SUFFIX = ".csv"
 
 
 def run_spark_batch(
@@ -175,23 +179,29 @@ class _SparkJob:
         from pyspark.sql.pandas.types import from_arrow_schema
 
         is_csv = self.output_format == CSV
-        schema = with_text_probability(opened.schema) if is_csv else opened.schema
         param: Any = SplitCountsParam()
         accumulator: Any = self.spark.sparkContext.accumulator({}, param)
         job = WorkerJob(
             base.model,
             base.threshold,
-            schema,
+            opened.schema,
             base.csv,
             collect=collect,
             counts=accumulator,
-            text_probability=is_csv,
+            csv_lines=is_csv,
             positional=base.positional,
         )
-        scored = opened.frame.mapInArrow(partial(score_partition, job), from_arrow_schema(schema))
+        returned = lines_schema() if is_csv else opened.schema
+        scored = opened.frame.mapInArrow(partial(score_partition, job), from_arrow_schema(returned))
         logger.info("scoring %s on Spark into %s", ", ".join(opened.files[:3]), staging)
         with self._translated(opened):
-            _write(scored, self.output_format, staging)
+            if is_csv:
+                # The tasks format the lines (the local engine's CSV writer): Spark writes
+                # them as text, far cheaper than its CSV writer formatting every value.
+                scored.write.mode("errorifexists").text(staging)
+                self.paths.rename_suffix(staging, TEXT_SUFFIX, CSV_SUFFIX)
+            else:
+                _write(scored, self.output_format, staging)
         return dict(accumulator.value)
 
     def _quarantine(

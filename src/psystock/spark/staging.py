@@ -92,6 +92,20 @@ class HadoopPaths:
         path = self.path(source)
         return bool(self.filesystem(path).rename(path, self.path(target)))
 
+    def rename_suffix(self, directory: str, old: str, new: str) -> None:
+        """Rename the files in ``directory`` ending in ``old`` to end in ``new`` instead.
+
+        Raises:
+            OutputExistsError: the filesystem refused a rename.
+        """
+        path = self.path(directory)
+        for status in self.filesystem(path).listStatus(path):
+            name = status.getPath().getName()
+            if status.isFile() and name.endswith(old):
+                target = f"{directory.rstrip('/')}/{name.removesuffix(old)}{new}"
+                if not self.rename(f"{directory.rstrip('/')}/{name}", target):
+                    raise OutputExistsError(target)
+
 
 class StagedOutput:
     """A target directory written through a hidden directory beside it."""

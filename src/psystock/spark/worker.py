@@ -26,13 +26,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from psystock.batch.csv_source import CsvSource
-from psystock.batch.fixed_width import probability_strings
 from psystock.batch.parquet_source import json_row
 from psystock.batch.pipeline import BlockScorer, Counts, quarantine_entries
 from psystock.batch.source import Source, SourceBatch
+from psystock.batch.writers import CsvText
 from psystock.errors import PsystockError, SchemaError
 from psystock.scoring.arrow_arrays import numpy_values
-from psystock.scoring.arrow_scoring import PROBABILITY
 from psystock.scoring.model import LoadedModel
 from psystock.spark.remote_errors import RemoteError, rebuilt
 from psystock.spark.shipping import ShippedModel, load_shipped
@@ -80,7 +79,9 @@ class WorkerJob:
         collect: set bad rows aside (quarantine) instead of failing at the first.
         emit_rejected: return the bad rows (``REJECTED`` columns) instead of the scored rows.
         counts: the accumulator of per-split ``Counts``; None to report nothing.
-        text_probability: write probabilities as text with 8 decimals (CSV output).
+        csv_lines: return CSV text instead of typed columns (``lines_schema``): the local engine's
+            lines, the header first in each task, one value per block (what Spark's ``text``
+            source writes as it is).
         tag_errors: raise ``RemoteError`` for the driver to renumber (the engine) rather
             than the error itself with the partition named (the DataFrame API).
         positional: map typed columns by position (``--by-position``), not by name.
@@ -93,7 +94,7 @@ class WorkerJob:
     collect: bool = False
     emit_rejected: bool = False
     counts: Any = None
-    text_probability: bool = False
+    csv_lines: bool = False
     tag_errors: bool = True
     positional: bool = False
 
@@ -122,15 +123,27 @@ def rejected_schema() -> pa.Schema:
     )
 
 
+def lines_schema() -> pa.Schema:
+    """The one text column of ``csv_lines`` batches (the column of Spark's ``text`` source)."""
+    import pyarrow as pa
+
+    return pa.schema([(LINE, pa.string())])
+
+
 def score_partition(job: WorkerJob, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     """Score one partition's batches (``mapInArrow``'s function, with ``job`` bound)."""
     model = load_shipped(job.model)
+    lines = TaskLines(job.schema) if job.csv_lines else None
     states: dict[Split, SplitState] = {}
     for record_batch in batches:
         for split, piece in _pieces(record_batch):
             state = states.setdefault(split, SplitState())
             try:
-                yield from _score_piece(job, model, split, state, piece)
+                for table in _score_piece(job, model, split, state, piece):
+                    if lines is None:
+                        yield from table.to_batches()
+                    elif table.num_rows:
+                        yield lines.batch(table)
             except PsystockError as exc:
                 raise _for_driver(job, exc, split) from None
             state.chunks += 1
@@ -165,7 +178,7 @@ def _pieces(batch: pa.RecordBatch) -> Iterator[tuple[Split, pa.RecordBatch]]:
 
 def _score_piece(
     job: WorkerJob, model: LoadedModel, split: Split, state: SplitState, piece: pa.RecordBatch
-) -> Iterator[pa.RecordBatch]:
+) -> Iterator[pa.Table]:
     if job.csv is not None:
         read = _read_csv(job.csv, model, split, state, piece)
     else:
@@ -181,12 +194,27 @@ def _score_piece(
     if job.emit_rejected:
         yield _rejected_batch(job, split, piece, quarantine_entries(source, batch, scored))
         return
-    table = scored.table
-    if job.text_probability:
-        column = table.schema.names.index(PROBABILITY)
-        text = probability_strings(numpy_values(table.column(column).combine_chunks()))
-        table = table.set_column(column, PROBABILITY, text)
-    yield from _conformed(table, job.schema).cast(job.schema).to_batches()
+    yield _conformed(scored.table, job.schema).cast(job.schema)
+
+
+class TaskLines:
+    """A task's scored rows as CSV text, the local engine's lines, the header first."""
+
+    def __init__(self, schema: pa.Schema) -> None:
+        self._text = CsvText(schema)
+        self._header: bytes = self._text.header
+
+    def batch(self, table: pa.Table) -> pa.RecordBatch:
+        """One text value: the table's lines without the last newline (Spark adds it)."""
+        import pyarrow as pa
+
+        text = self._header + self._text.lines(table)
+        self._header = b""
+        offsets = np.array([0, len(text) - 1], dtype=np.int32)
+        value = pa.Array.from_buffers(
+            pa.string(), 1, [None, pa.py_buffer(offsets), pa.py_buffer(text)]
+        )
+        return pa.RecordBatch.from_arrays([value], schema=lines_schema())
 
 
 def _conformed(table: pa.Table, schema: pa.Schema) -> pa.Table:
@@ -248,13 +276,13 @@ def _shifted(batch: SourceBatch, rows_before: int) -> SourceBatch:
 
 def _rejected_batch(
     job: WorkerJob, split: Split, piece: pa.RecordBatch, entries: list[tuple[int, str, str]]
-) -> pa.RecordBatch:
+) -> pa.Table:
     import pyarrow as pa
 
     names = piece.schema.names
     path = piece.column(names.index(PATH))[0].as_py() if PATH in names else ""
     count = len(entries)
-    return pa.RecordBatch.from_arrays(
+    return pa.Table.from_arrays(
         [
             pa.array([path] * count, pa.string()),
             pa.array([split[0]] * count, pa.int32()),

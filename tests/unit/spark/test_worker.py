@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyarrow as pa
 import pytest
 
 from psystock.batch.pipeline import Counts
+from psystock.batch.writers import open_writer
 from psystock.errors import PayloadError, SchemaError
-from psystock.spark.frames import output_schema, with_text_probability
+from psystock.spark.frames import output_schema
 from psystock.spark.remote_errors import RemoteError, find_remote_error
 from psystock.spark.shipping import ShippedModel, load_shipped
 from psystock.spark.worker import (
@@ -19,6 +22,7 @@ from psystock.spark.worker import (
     CsvLayout,
     WorkerJob,
     joined_lines,
+    lines_schema,
     rejected_schema,
     score_partition,
 )
@@ -132,12 +136,39 @@ def test_quarantine_pass_returns_bad_rows_with_their_split(shipped: ShippedModel
     ]  # fmt: skip
 
 
-def test_csv_output_carries_probabilities_as_eight_decimals(shipped: ShippedModel) -> None:
-    schema = with_text_probability(csv_schema(shipped))
-    job = WorkerJob(shipped, 0.5, schema, CsvLayout(None), text_probability=True)
-    (probability,) = run(job, lines_batch([GOOD], [(0, 0)])).column("probability").to_pylist()
-    assert len(probability) == 10
-    assert 0 <= float(probability) <= 1
+def csv_text(job: WorkerJob, *batches: pa.RecordBatch) -> str:
+    """What Spark's text source writes of the task's values: each one, then a newline."""
+    out = pa.Table.from_batches(list(score_partition(job, iter(batches))), schema=lines_schema())
+    return "".join(f"{value}\n" for value in out.column(LINE).to_pylist())
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [[GOOD, "0,0,1,1,0,0,1,1,0,0,1,1,0,0"], ["12,0,3,0,1,0,1,0,1,0,1,0,1,0"]],
+    ids=["fixed-width lines", "pyarrow's writer"],
+)
+def test_csv_lines_are_the_local_writer_s_text_with_the_header_once_per_task(
+    shipped: ShippedModel, tmp_path: Path, rows: list[str]
+) -> None:
+    schema = csv_schema(shipped)
+    job = WorkerJob(shipped, 0.5, schema, CsvLayout(None), csv_lines=True)
+    first, second = lines_batch(rows, [(0, 0)] * len(rows)), lines_batch(rows, [(0, 1)] * len(rows))
+
+    text = csv_text(job, first, second)
+
+    scored = run(WorkerJob(shipped, 0.5, schema, CsvLayout(None)), first, second)
+    writer = open_writer("csv", tmp_path / "local.csv", schema)
+    writer.write(scored)
+    writer.close()
+    assert text == (tmp_path / "local.csv").read_text()
+    assert text.count("prediction") == 1
+    assert len(text.splitlines()) == 1 + 2 * len(rows)
+    assert all(len(line.rsplit(",", 1)[1]) == 10 for line in text.splitlines()[1:])
+
+
+def test_a_task_without_rows_writes_no_text(shipped: ShippedModel) -> None:
+    job = WorkerJob(shipped, 0.5, csv_schema(shipped), CsvLayout(None), csv_lines=True)
+    assert list(score_partition(job, iter([lines_batch([""], [(0, 0)])]))) == []
 
 
 def test_typed_columns_without_splits_name_the_partition(shipped: ShippedModel) -> None:
