@@ -179,16 +179,26 @@ def median_runs(
 
 
 def run_with_rows(
-    run: Callable[[int, Path], None], description: str, default_rows: int, prefix: str
+    run: Callable[..., None],
+    description: str,
+    default_rows: int,
+    prefix: str,
+    extra: Callable[[argparse.ArgumentParser], object] | None = None,
 ) -> None:
-    """Parse ``--rows N`` and ``--keep DIR``; ``run(rows, folder)`` in DIR or a temporary one."""
+    """Parse ``--rows N`` and ``--keep DIR``; ``run(rows, folder)`` in DIR or a temporary one.
+
+    ``extra`` adds a benchmark's own options; their values reach ``run`` as keywords.
+    """
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--rows", type=int, default=default_rows, help="rows to score")
     parser.add_argument("--keep", type=Path, default=None, help="work here and keep the files")
-    args = parser.parse_args()
-    if args.keep is not None:
-        args.keep.mkdir(parents=True, exist_ok=True)
-        run(args.rows, args.keep)
+    if extra is not None:
+        extra(parser)
+    args = vars(parser.parse_args())
+    rows, keep = args.pop("rows"), args.pop("keep")
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        run(rows, keep, **args)
         return
     with tempfile.TemporaryDirectory(prefix=prefix) as root:
-        run(args.rows, Path(root))
+        run(rows, Path(root), **args)

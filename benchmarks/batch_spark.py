@@ -6,16 +6,17 @@ Sets up a private registry (``psystock registry up``), trains and promotes PsySt
 headerless rows, then runs, each as a separate process on the same model (Spark's start is
 part of each Spark figure):
 
-(a) the local engine: ``psystock batch score INPUT a.parquet``;
+(a) the local engine: ``psystock batch score INPUT a.FORMAT``;
 (b) the Spark engine: ``psystock batch score INPUT b --engine spark --master local[2]``;
 (c) MLflow's own way on Spark: ``mlflow.pyfunc.spark_udf`` (``result_type="double"``) over
-    Spark's CSV reader in ``local[2]``, prediction at 0.5, written as Parquet. It runs on a
-    string-named copy of the model (f0..f13): on the book's integer-named signature
-    ``spark_udf`` fails with "Model is missing inputs [0..13]".
+    Spark's CSV reader in ``local[2]``, prediction at 0.5, written with Spark's writer of the
+    format. It runs on a string-named copy of the model (f0..f13): on the book's
+    integer-named signature ``spark_udf`` fails with "Model is missing inputs [0..13]".
 
-It prints wall times, the ratios and whether all three made the same number of positive
-decisions. Target: (b) at least 2x faster than (c). The machine's load average is printed
-too: on a shared machine the figures are noisy.
+once for each output format (``--formats parquet,csv`` by default: Parquet, what a Spark job
+writes most, and CSV, the book's output). It prints wall times, the ratios and whether all
+three made the same number of positive decisions. Target: (b) at least 2x faster than (c).
+The machine's load average is printed too: on a shared machine the figures are noisy.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import os
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -47,7 +49,7 @@ SPARK_UDF_JOB = textwrap.dedent(
     import mlflow.pyfunc
     from pyspark.sql import SparkSession, functions as F
 
-    model_path, source, target = sys.argv[1:4]
+    model_path, source, target, output_format = sys.argv[1:5]
     builder = SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
@@ -56,18 +58,38 @@ SPARK_UDF_JOB = textwrap.dedent(
     predict = mlflow.pyfunc.spark_udf(spark, model_path, result_type="double", env_manager="local")
     scored = frame.withColumn("probability", predict(*[F.col(name) for name in names]))
     scored = scored.withColumn("prediction", (F.col("probability") > 0.5).cast("tinyint"))
-    scored.write.parquet(target)
+    if output_format == "csv":
+        scored.write.option("header", True).csv(target)
+    else:
+        scored.write.parquet(target)
     spark.stop()
     """
 )
 SPEED_TARGET = 2.0
 
 
+FORMATS = ("parquet", "csv")
+
+
 def main() -> None:
-    run_with_rows(run, __doc__.splitlines()[0], 10_000_000, "psystock-spark-bench-")
+    run_with_rows(
+        run,
+        __doc__.splitlines()[0],
+        10_000_000,
+        "psystock-spark-bench-",
+        extra=lambda parser: parser.add_argument(
+            "--formats",
+            default=",".join(FORMATS),
+            help="output formats to measure, comma-separated (default: parquet,csv)",
+        ),
+    )
 
 
-def run(rows: int, root: Path) -> None:
+def run(rows: int, root: Path, formats: str = ",".join(FORMATS)) -> None:
+    chosen = [name.strip() for name in formats.split(",") if name.strip()]
+    unknown = sorted(set(chosen) - set(FORMATS))
+    if unknown:
+        raise SystemExit(f"--formats: expected parquet and/or csv, got {', '.join(unknown)}")
     print(f"setting up a private registry in {root} ...", flush=True)
     with private_registry(root / "home") as (env, origin):
         source = root / "input.csv"
@@ -75,24 +97,38 @@ def run(rows: int, root: Path) -> None:
         copy = string_named_copy(env, root / "string-named-model")
         job = root / "spark_udf_job.py"
         job.write_text(SPARK_UDF_JOB, encoding="utf-8")
-        load_before = os.getloadavg()
-        print(f"scoring {rows:,} rows with (a) the local engine ...", flush=True)
-        local = measure(
-            [str(PSYSTOCK), "batch", "score", str(source), str(root / "a.parquet")], env
-        )
-        print("scoring with (b) --engine spark --master local[2] ...", flush=True)
-        engine = measure(
-            [str(PSYSTOCK), "batch", "score", str(source), str(root / "b"), "--engine", "spark",
-             "--master", "local[2]", "--output-format", "parquet",
-             "--conf", "spark.ui.enabled=false"],
-            env,
-        )  # fmt: skip
-        print("scoring with (c) mlflow.pyfunc.spark_udf in local[2] ...", flush=True)
-        udf_env = {**env, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable}
-        udf = measure([sys.executable, str(job), str(copy), str(source), str(root / "c")], udf_env)
-        load_after = os.getloadavg()
-        positives = [positive_count(root / name) for name in ("a.parquet", "b", "c")]
-        report(rows, source, origin, (local, engine, udf), positives, (load_before, load_after))
+        for output_format in chosen:
+            measured, positives, loads = run_format(env, root, source, copy, job, output_format)
+            report(rows, source, origin, output_format, measured, positives, loads)
+
+
+def run_format(
+    env: dict[str, str], root: Path, source: Path, copy: Path, job: Path, output_format: str
+) -> tuple[tuple[Measurement, Measurement, Measurement], list[int], tuple[Any, Any]]:
+    """The three jobs writing ``output_format``; their figures, positives and the load."""
+    folder = root / output_format
+    folder.mkdir(exist_ok=True)
+    local_output = folder / f"a.{output_format}"
+    load_before = os.getloadavg()
+    print(f"[{output_format}] scoring with (a) the local engine ...", flush=True)
+    local = measure([str(PSYSTOCK), "batch", "score", str(source), str(local_output)], env)
+    print(f"[{output_format}] scoring with (b) --engine spark --master local[2] ...", flush=True)
+    engine = measure(
+        [str(PSYSTOCK), "batch", "score", str(source), str(folder / "b"), "--engine", "spark",
+         "--master", "local[2]", "--output-format", output_format,
+         "--conf", "spark.ui.enabled=false"],
+        env,
+    )  # fmt: skip
+    print(f"[{output_format}] scoring with (c) mlflow.pyfunc.spark_udf in local[2] ...", flush=True)
+    udf_env = {**env, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable}
+    udf = measure(
+        [sys.executable, str(job), str(copy), str(source), str(folder / "c"), output_format],
+        udf_env,
+    )
+    load_after = os.getloadavg()
+    outputs = (local_output, folder / "b", folder / "c")
+    positives = [positive_count(path, output_format) for path in outputs]
+    return (local, engine, udf), positives, (load_before, load_after)
 
 
 def string_named_copy(env: dict[str, str], destination: Path) -> Path:
@@ -114,18 +150,28 @@ def string_named_copy(env: dict[str, str], destination: Path) -> Path:
     return destination
 
 
-def positive_count(output: Path) -> int:
-    """Rows with prediction 1 in a Parquet file or directory of parts."""
+def positive_count(output: Path, output_format: str) -> int:
+    """Rows with prediction 1 in a file or directory of parts of ``output_format``."""
     import pyarrow.compute as pc
+    import pyarrow.csv as pcsv
     import pyarrow.parquet as pq
 
-    return int(pc.sum(pq.read_table(output, columns=["prediction"]).column(0)).as_py())
+    if output_format == "parquet":
+        column = pq.read_table(output, columns=["prediction"]).column(0)
+        return int(pc.sum(column).as_py())
+    parts = sorted(output.glob("part-*.csv")) if output.is_dir() else [output]
+    options = pcsv.ConvertOptions(include_columns=["prediction"])
+    return sum(
+        int(pc.sum(pcsv.read_csv(part, convert_options=options).column(0)).as_py() or 0)
+        for part in parts
+    )
 
 
 def report(
     rows: int,
     source: Path,
     origin: str,
+    output_format: str,
     measured: tuple[Measurement, Measurement, Measurement],
     positives: list[int],
     loads: tuple[tuple[float, float, float], tuple[float, float, float]],
@@ -134,7 +180,10 @@ def report(
     local, engine, udf = measured
     size_mb = source.stat().st_size / 1e6
     print()
-    print(f"rows: {rows:,} ({size_mb:,.0f} MB of CSV)   model: models:/{MODEL_NAME}/Production")
+    print(
+        f"output {output_format}; rows: {rows:,} ({size_mb:,.0f} MB of CSV)   "
+        f"model: models:/{MODEL_NAME}/Production"
+    )
     print(f"trained on {origin}; machine: {os.cpu_count()} CPUs, load average (1 min) "
           f"{loads[0][0]:.1f} before, {loads[1][0]:.1f} after")  # fmt: skip
     print(f"{'':44}{'wall s':>9}{'rows/s':>13}")
