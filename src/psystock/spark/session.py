@@ -33,6 +33,8 @@ DEFAULT_CONF = {
     # Larger Arrow batches than Spark's 10,000 rows: fewer Python calls per row.
     "spark.sql.execution.arrow.maxRecordsPerBatch": "65536",
     "spark.executorEnv.PYTHONWARNINGS": f"ignore:{PANDAS_WARNING}:FutureWarning",
+    # Workers forked with the scoring modules already imported (psystock.spark.daemon).
+    "spark.python.daemon.module": "psystock.spark.daemon",
 }
 """Settings the engine's own session starts with (``--conf`` overrides them)."""
 

@@ -8,6 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import psutil
 from benchmarks._setup import write_rows
 
 from tests.integration.batch.test_process import PSYSTOCK, TEMP_MARKER
@@ -19,6 +20,17 @@ def group_is_gone(pgid: int) -> bool:
     except ProcessLookupError:
         return True
     return False
+
+
+def descendant_commands(pid: int) -> list[str]:
+    """The command lines of the processes below ``pid`` (PySpark's daemon leaves its group)."""
+    commands = []
+    for child in psutil.Process(pid).children(recursive=True):
+        try:
+            commands.append(" ".join(child.cmdline()))
+        except psutil.Error:
+            continue
+    return commands
 
 
 def wait_for_task_output(staging_parent: Path, process: subprocess.Popen[bytes]) -> Path:
@@ -47,6 +59,8 @@ def test_killing_the_driver_mid_job_leaves_only_a_hidden_directory(
     )  # fmt: skip
     try:
         staging = wait_for_task_output(tmp_path, process)
+        # The workers come from psystock's daemon (the scoring modules imported once).
+        assert any("-m psystock.spark.daemon" in line for line in descendant_commands(process.pid))
         process.kill()  # the Python driver; its JVM sees its stdin close and exits too
         process.communicate(timeout=30)
         deadline = time.monotonic() + 60
