@@ -33,10 +33,16 @@ DEFAULT_CONF = {
     # Larger Arrow batches than Spark's 10,000 rows: fewer Python calls per row.
     "spark.sql.execution.arrow.maxRecordsPerBatch": "65536",
     "spark.executorEnv.PYTHONWARNINGS": f"ignore:{PANDAS_WARNING}:FutureWarning",
-    # Workers forked with the scoring modules already imported (psystock.spark.daemon).
-    "spark.python.daemon.module": "psystock.spark.daemon",
 }
 """Settings the engine's own session starts with (``--conf`` overrides them)."""
+LOCAL_CONF = {
+    # Workers forked with the scoring modules already imported (psystock.spark.daemon).
+    # Local executors run the driver's Python, where psystock is installed; on a cluster
+    # Spark could not start its workers where it is not, so there the setting is the user's
+    # (--conf spark.python.daemon.module=psystock.spark.daemon).
+    "spark.python.daemon.module": "psystock.spark.daemon",
+}
+"""Settings added for a ``local`` master."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,7 @@ def _session(options: SparkOptions) -> Iterator[SparkSession]:
         return
     logger.info("starting Spark (master %s)", options.master)
     builder = SparkSession.builder.master(options.master).appName(APP_NAME)
-    for key, value in {**DEFAULT_CONF, PYTHON_CONF: options.python, **options.conf}.items():
+    for key, value in session_settings(options).items():
         builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()
@@ -102,6 +108,12 @@ def _session(options: SparkOptions) -> Iterator[SparkSession]:
         yield session
     finally:
         session.stop()
+
+
+def session_settings(options: SparkOptions) -> dict[str, str]:
+    """The settings a session the engine starts gets: its defaults, then ``--conf``."""
+    local = LOCAL_CONF if options.master.startswith("local") else {}
+    return {**DEFAULT_CONF, **local, PYTHON_CONF: options.python, **options.conf}
 
 
 def first_line(exc: BaseException) -> str:
