@@ -291,11 +291,7 @@ class HttpTransport(RegistryTransport):
     def _download_tree(self, path: str, destination: Path) -> None:
         """Every file under ``path`` into ``destination``, several at a time."""
         files = list(self._list_files(path, destination))
-        if len(files) <= 1:
-            for source, target in files:
-                self._download_file(source, target)
-            return
-        workers = min(len(files), _DOWNLOAD_WORKERS)
+        workers = max(1, min(len(files), _DOWNLOAD_WORKERS))
         with ThreadPoolExecutor(workers, thread_name_prefix="psystock-download") as pool:
             # list() waits for every file and raises the first failure.
             list(pool.map(lambda pair: self._download_file(*pair), files))
