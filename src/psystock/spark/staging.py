@@ -102,9 +102,17 @@ class HadoopPaths:
         for status in self.filesystem(path).listStatus(path):
             name = status.getPath().getName()
             if status.isFile() and name.endswith(old):
-                target = f"{directory.rstrip('/')}/{name.removesuffix(old)}{new}"
-                if not self.rename(f"{directory.rstrip('/')}/{name}", target):
-                    raise OutputExistsError(target)
+                base = directory.rstrip("/")
+                self.move(f"{base}/{name}", f"{base}/{name.removesuffix(old)}{new}")
+
+    def move(self, source: str, target: str) -> None:
+        """Move ``source`` to ``target``.
+
+        Raises:
+            OutputExistsError: the filesystem refused (``target`` exists).
+        """
+        if not self.rename(source, target):
+            raise OutputExistsError(target)
 
 
 class StagedOutput:
@@ -133,8 +141,8 @@ class StagedOutput:
             if not self.overwrite:
                 raise OutputExistsError(self.target)
             stale = f"{self.staging}-replaced"
-            self._move(self.target, stale)
-        self._move(self.staging, self.target)
+            self.paths.move(self.target, stale)
+        self.paths.move(self.staging, self.target)
         if stale is not None:
             self.paths.delete(stale)
 
@@ -144,7 +152,3 @@ class StagedOutput:
             self.paths.delete(self.staging)
         except Exception:  # the job's own error is the one to report
             logger.warning("could not remove %s", self.staging, exc_info=True)
-
-    def _move(self, source: str, target: str) -> None:
-        if not self.paths.rename(source, target):
-            raise OutputExistsError(target)
