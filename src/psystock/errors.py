@@ -8,8 +8,9 @@ that says what failed, where, what was expected and what was received::
     ├── ConfigError                   exit 2   HTTP 500  a setting is missing or invalid
     │   └── AddressInUseError                    the API's host:port is taken or not bindable
     ├── InputError                    exit 2   HTTP 400  BAD_REQUEST
-    │   ├── ContentTypeError                   HTTP 415  unsupported media type
-    │   ├── ContentEncodingError               HTTP 415  unsupported Content-Encoding
+    │   ├── UnsupportedMediaError              HTTP 415  a body the API does not take
+    │   │   ├── ContentTypeError                         unsupported media type
+    │   │   └── ContentEncodingError                     unsupported Content-Encoding
     │   ├── PayloadError                       HTTP 400  unparseable JSON/CSV, wrong orient key
     │   │   └── PayloadTooLargeError           HTTP 413  body or row count over the limit
     │   ├── SchemaError                        HTTP 400  carries row, column, expected, got
@@ -73,6 +74,7 @@ __all__ = [
     "SchemaError",
     "ScoringError",
     "SparkError",
+    "UnsupportedMediaError",
 ]
 
 
@@ -120,32 +122,43 @@ class InputError(PsystockError):
     error_code = "BAD_REQUEST"
 
 
-class ContentTypeError(InputError):
+class UnsupportedMediaError(InputError):
+    """A request's body comes in a form the API does not take (HTTP 415).
+
+    A subclass names the header (``header``), the detail's key (``field``), how much of the
+    value the answer echoes (``shown_chars``) and what else is accepted (``also``).
+    """
+
+    http_status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+    header: ClassVar[str]
+    field: ClassVar[str]
+    shown_chars: ClassVar[int]
+    also: ClassVar[str] = ""
+
+    def __init__(self, value: str, accepted: tuple[str, ...]) -> None:
+        shown = value[: self.shown_chars]
+        super().__init__(
+            f"unsupported {self.header} {shown!r}: expected one of {', '.join(accepted)}"
+            f"{self.also}",
+            **{self.field: shown, "accepted": list(accepted)},
+        )
+
+
+class ContentTypeError(UnsupportedMediaError):
     """The request's content type is not one the API accepts."""
 
-    http_status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
-
-    def __init__(self, content_type: str, accepted: tuple[str, ...]) -> None:
-        super().__init__(
-            f"unsupported content type {content_type[:80]!r}: expected one of"
-            f" {', '.join(accepted)}",
-            content_type=content_type[:80],
-            accepted=list(accepted),
-        )
+    header = "content type"
+    field = "content_type"
+    shown_chars = 80
 
 
-class ContentEncodingError(InputError):
+class ContentEncodingError(UnsupportedMediaError):
     """The request's ``Content-Encoding`` is not one the API decodes."""
 
-    http_status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
-
-    def __init__(self, encoding: str, accepted: tuple[str, ...]) -> None:
-        super().__init__(
-            f"unsupported Content-Encoding {encoding[:40]!r}: expected one of"
-            f" {', '.join(accepted)}, or none",
-            content_encoding=encoding[:40],
-            accepted=list(accepted),
-        )
+    header = "Content-Encoding"
+    field = "content_encoding"
+    shown_chars = 40
+    also = ", or none"
 
 
 class PayloadError(InputError):
