@@ -96,6 +96,13 @@ class Deployment:
     duration_s: float
 
 
+_CREATE = {
+    "config": ("create_endpoint_config", "EndpointConfigName"),
+    "endpoint": ("create_endpoint", "EndpointName"),
+}
+"""How ``_Undo.create`` makes each kind: the SageMaker call and the parameter naming it."""
+
+
 class _Undo:
     """What this deployment created, to delete again if it fails (newest first)."""
 
@@ -105,6 +112,12 @@ class _Undo:
 
     def push(self, kind: str, name: str) -> None:
         self.steps.append((kind, name))
+
+    def create(self, kind: str, name: str, **params: Any) -> None:
+        """Create the endpoint config or endpoint ``name``, to be deleted if the rest fails."""
+        method, name_param = _CREATE[kind]
+        self.aws.call("sagemaker", method, **{name_param: name}, **params)
+        self.push(kind, name)
 
     def run(self) -> None:
         logger.warning("rolling back what this deployment created")
@@ -204,26 +217,12 @@ def deploy(settings: Settings, aws: Aws, request: DeployRequest) -> Deployment:
         create_model(settings, aws, model, request.model_uri, archive, image, tags(name))
         undo.push("model", model)
         variants = _variants(settings, existing, request.mode, model)
-        aws.call(
-            "sagemaker",
-            "create_endpoint_config",
-            EndpointConfigName=config,
-            ProductionVariants=variants,
-            Tags=tags(name),
-        )
-        undo.push("config", config)
+        undo.create("config", config, ProductionVariants=variants, Tags=tags(name))
         logger.info(
             "created endpoint config %s (%s)", config, ", ".join(_describe(v) for v in variants)
         )
         if existing is None:
-            aws.call(
-                "sagemaker",
-                "create_endpoint",
-                EndpointName=name,
-                EndpointConfigName=config,
-                Tags=tags(name),
-            )
-            undo.push("endpoint", name)
+            undo.create("endpoint", name, EndpointConfigName=config, Tags=tags(name))
             logger.info("creating endpoint %s", name)
         else:
             aws.call("sagemaker", "update_endpoint", EndpointName=name, EndpointConfigName=config)
