@@ -118,6 +118,19 @@ def job_mid_way(env: dict[str, str], tmp_path: Path) -> Iterator[subprocess.Pope
         process.communicate()
 
 
+def ended_or_dumped(process: subprocess.Popen[bytes], timeout: float) -> bytes:
+    """The process's stderr once it ends; if it hangs, fail with every thread's stack.
+
+    SIGABRT makes a process started with ``PYTHONFAULTHANDLER=1`` print its threads' stacks.
+    """
+    try:
+        return process.communicate(timeout=timeout)[1]
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)
+        stderr = process.communicate(timeout=30)[1]
+        pytest.fail(f"the job hung for {timeout} s; its stderr:\n{stderr.decode()}")
+
+
 def leftovers(folder: Path) -> Iterator[str]:
     return (p.name for p in folder.iterdir() if p.name not in ("home", FIFO))
 
@@ -210,9 +223,9 @@ def test_stdout_on_a_full_disk_is_one_error_line_and_no_spooled_file(
 def test_sigterm_or_ctrl_c_mid_way_cleans_up_and_records_a_killed_run(
     env: dict[str, str], tmp_path: Path, signum: int, exit_code: int
 ) -> None:
-    with job_mid_way(env, tmp_path) as process:
+    with job_mid_way({**env, "PYTHONFAULTHANDLER": "1"}, tmp_path) as process:
         process.send_signal(signum)
-        _, stderr = process.communicate(timeout=60)
+        stderr = ended_or_dumped(process, timeout=60)
     assert process.returncode == exit_code, stderr.decode()
     assert list(leftovers(tmp_path)) == []
     settings = load_settings(
