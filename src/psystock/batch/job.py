@@ -99,9 +99,8 @@ def run_batch(
     def score(resolved: ResolvedModel, runtime: ScoringRuntime) -> Counts:
         model = runtime.load(resolved)
         # What the start built (modules, the model) lives as long as the job: out of the
-        # collector's full passes (one runs in the plotting modules' import: 36 ms).
+        # collector's full passes.
         gc.freeze()
-        record.prepare_plot()
         with open_source(
             source,
             input_format,

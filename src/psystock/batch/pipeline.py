@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from psystock.batch.atomic import AtomicFile, writing
-from psystock.batch.histogram import ProbabilityHistogram
 from psystock.batch.parallel import ordered_map
 from psystock.batch.progress import JobProgress
 from psystock.batch.quarantine import QuarantineFile, reason_of
 from psystock.batch.source import Source, SourceBatch
 from psystock.batch.writers import OutputWriter, open_writer
 from psystock.errors import PsystockError, SchemaError
+from psystock.plots.histogram import ProbabilityHistogram
 from psystock.scoring import LoadedModel, ScoredBatch, score_arrow
 
 logger = logging.getLogger(__name__)

@@ -6,9 +6,11 @@ positive_rate, duration_s, rows_per_s. Artifact: ``probability_distribution.png`
 job ends ``FAILED`` (``KILLED`` when interrupted) with its error in the ``error`` tag.
 
 Recording runs in a thread of its own, in order, while the job scores: creating the run (and,
-with a registry that is not http(s), importing mlflow for ``MlflowClient``) and importing the
-plotting modules (``prepare_plot``, once the job's start is over) never delay the scoring. The
-job waits for it only at the end, where it draws the plot.
+with a registry that is not http(s), importing mlflow for ``MlflowClient``) never delays the
+scoring. The plot is drawn by a worker process started with the record
+(``psystock.plots.process``): matplotlib's import happens there, during the job's start, not
+under the job's GIL while it scores. The job waits for the record only at the end, where the
+worker draws the plot.
 
 The run carries where the job runs (host, pid) and a heartbeat while it scores; once its own
 run exists, a job marks ``KILLED`` the runs of jobs that died without ending theirs (see
@@ -27,10 +29,11 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from psystock.batch.histogram import ProbabilityHistogram
 from psystock.batch.liveness import HEARTBEAT_S, Process, heartbeat_tags, mark_dead_runs
 from psystock.batch.report import BatchReport
 from psystock.errors import PsystockError, RegistryError
+from psystock.plots.histogram import ProbabilityHistogram
+from psystock.plots.process import PlotProcess
 from psystock.registry.runs import FAILED, FINISHED, KILLED, RunRecorder, start_run
 from psystock.settings import Settings
 
@@ -45,6 +48,7 @@ class JobRecord:
     """The MLflow run of one batch job, recorded in the background."""
 
     def __init__(self, settings: Settings, params: dict[str, str]) -> None:
+        self._plots = PlotProcess()
         self._run: RunRecorder | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="psystock-record")
         self._last: Future[None] = self._thread.submit(self._start, settings, params)
@@ -62,14 +66,6 @@ class JobRecord:
         """Log more params (the model actually resolved)."""
         self._queue(lambda run: run.log(params=params))
 
-    def prepare_plot(self) -> None:
-        """Import the plotting modules in the background now, so the end's plot is quick.
-
-        An engine calls it once its own start is over (the local engine: its model loaded):
-        the import (0.4 s of CPU, holding the GIL) would otherwise slow that start.
-        """
-        self._queue(lambda _run: ProbabilityHistogram.preload())
-
     def succeed(self, report: BatchReport, histogram: ProbabilityHistogram) -> None:
         """Log the metrics and the plot, end the run FINISHED, and wait for it all."""
 
@@ -77,7 +73,8 @@ class JobRecord:
             run.log(metrics=report.metrics())
             with tempfile.TemporaryDirectory(prefix="psystock-batch-") as folder:
                 title = f"{report.reference} (version {report.model_version or '-'})"
-                run.upload(histogram.render(Path(folder) / PLOT_FILE, report.threshold, title))
+                path = Path(folder) / PLOT_FILE
+                run.upload(self._plots.render(histogram, path, report.threshold, title))
             run.finish(FINISHED)
 
         self._stop_beating()
@@ -134,5 +131,8 @@ class JobRecord:
         self._last = self._thread.submit(guarded)
 
     def _close(self) -> None:
-        self._thread.shutdown(wait=True)
-        self._last.result()
+        try:
+            self._thread.shutdown(wait=True)
+            self._last.result()
+        finally:
+            self._plots.close()

@@ -96,7 +96,6 @@ def run_spark_batch(
         )
         params = job_params(settings, shown[0], shown[1], shown[2], formats)
         record = JobRecord(settings, {**params, "engine": ENGINE, "master": spark_options.master})
-        record.prepare_plot()  # Spark is started: the driver's Python mostly waits from here
         job = _SparkJob(spark, paths, settings, options, formats)
         return score_recorded(
             settings,

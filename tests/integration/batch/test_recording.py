@@ -4,9 +4,9 @@ import time
 
 import pytest
 
-from psystock.batch.histogram import ProbabilityHistogram
 from psystock.batch.recording import JobRecord
 from psystock.batch.report import BatchReport
+from psystock.plots.histogram import ProbabilityHistogram
 from tests.integration.batch.conftest import SettingsFactory, get_run
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from psystock.batch.histogram import BINS, ProbabilityHistogram
+from psystock.plots.histogram import BINS, ProbabilityHistogram
 from tests.figure_checks import draw, overlapping_texts, texts_outside, texts_over_other_axes
 
 

@@ -31,11 +31,14 @@ class ProbabilityHistogram:
         bins = np.minimum((values * BINS).astype(np.intp), BINS - 1)
         self.counts += np.bincount(bins, minlength=BINS)
 
-    @staticmethod
-    def preload() -> None:
-        """Import the plotting modules now (in a background thread) so ``render`` is quick."""
-        import matplotlib.backends.backend_agg
-        import matplotlib.figure  # noqa: F401
+    @classmethod
+    def from_counts(cls, counts: list[int]) -> ProbabilityHistogram:
+        """A histogram holding ``counts`` (``BINS`` of them), as another process counted them."""
+        if len(counts) != BINS:
+            raise ValueError(f"expected {BINS} counts, got {len(counts)}")
+        histogram = cls()
+        histogram.counts = np.asarray(counts, dtype=np.int64)
+        return histogram
 
     def render(self, path: Path, threshold: float, title: str) -> Path:
         """Draw the histogram with the threshold as a PNG at ``path`` (640 x 400 pixels)."""

@@ -1,0 +1,119 @@
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from psystock.plots import process as plot_process
+from psystock.plots.histogram import ProbabilityHistogram
+from psystock.plots.process import PlotProcess
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def reaped(pid: int) -> bool:
+    """Whether the process has ended and been waited for (a zombie still exists)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def histogram() -> ProbabilityHistogram:
+    counted = ProbabilityHistogram()
+    counted.add(np.random.default_rng(3).beta(5, 2, 10_000))
+    return counted
+
+
+def test_the_worker_draws_the_plot_and_ends(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    plots = PlotProcess()
+    pid = plots.pid
+    assert pid is not None
+    with caplog.at_level(logging.WARNING):
+        path = plots.render(histogram(), tmp_path / "plot.png", 0.5, "models:/m/1 (version 1)")
+    assert path.read_bytes()[:8] == PNG
+    assert caplog.records == []  # drawn by the worker, not here after a failure
+    assert plots.pid is None
+    assert reaped(pid)
+
+
+def test_the_worker_imports_no_settings_and_draws_what_the_job_would(tmp_path: Path) -> None:
+    code = "import sys, psystock.plots.worker; print('pydantic' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+    counted = histogram()
+    PlotProcess().render(counted, tmp_path / "worker.png", 0.7, "models:/m/2 (version 2)")
+    counted.render(tmp_path / "here.png", 0.7, "models:/m/2 (version 2)")
+    assert (tmp_path / "worker.png").read_bytes() == (tmp_path / "here.png").read_bytes()
+
+
+def test_ctrl_c_is_left_to_the_job(tmp_path: Path) -> None:
+    plots = PlotProcess()
+    assert plots.pid is not None
+    time.sleep(0.5)  # the worker is importing or waiting: it ignores SIGINT either way
+    os.kill(plots.pid, signal.SIGINT)
+    path = plots.render(histogram(), tmp_path / "plot.png", 0.5, "title")
+    assert path.read_bytes()[:8] == PNG
+
+
+def test_close_stops_a_worker_that_was_not_asked() -> None:
+    plots = PlotProcess()
+    pid = plots.pid
+    assert pid is not None
+    plots.close()
+    plots.close()  # twice is harmless
+    assert reaped(pid)
+
+
+@pytest.mark.parametrize(
+    ("command", "warning"),
+    [
+        (
+            (sys.executable, "-c", "import sys; sys.stderr.write('boom\\n'); sys.exit(3)"),
+            "exit code 3: boom",
+        ),
+        (("/nonexistent/python",), None),
+    ],
+)
+def test_a_failed_worker_leaves_the_plot_to_the_job(
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    command: tuple[str, ...],
+    warning: str | None,
+) -> None:
+    monkeypatch.setattr(plot_process, "WORKER", command)
+    plots = PlotProcess()
+    with caplog.at_level(logging.WARNING):
+        path = plots.render(histogram(), tmp_path / "plot.png", 0.5, "title")
+    assert path.read_bytes()[:8] == PNG
+    messages = [record.getMessage() for record in caplog.records]
+    if warning is None:
+        assert messages == []  # no worker could start: drawn here from the start, quietly
+    else:
+        assert messages == [f"the plot worker failed ({warning}): drawing here"]
+
+
+def test_a_worker_that_does_not_answer_is_killed_and_the_job_draws(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(plot_process, "WORKER", ("sleep", "60"))
+    monkeypatch.setattr(plot_process, "ANSWER_TIMEOUT_S", 0.5)
+    plots = PlotProcess()
+    pid = plots.pid
+    assert pid is not None
+    with caplog.at_level(logging.WARNING):
+        path = plots.render(histogram(), tmp_path / "plot.png", 0.5, "title")
+    assert path.read_bytes()[:8] == PNG
+    assert [r.getMessage() for r in caplog.records] == [
+        "the plot worker did not answer in 0.5 s: drawing here"
+    ]
+    assert reaped(pid)
