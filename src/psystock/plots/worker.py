@@ -4,13 +4,15 @@
 core the job's start leaves idle, and without the job's GIL), then waits for one request on
 stdin: JSON with the histogram's ``counts``, the ``threshold``, the ``title`` and the PNG's
 ``path``. It draws the PNG, writes ``ok`` on stdout and exits. The end of stdin without a
-request (the job failed, or died) ends it quietly. It ignores Ctrl-C, which reaches the whole
+request (the job failed, or died) ends it quietly. It exits without the interpreter's
+teardown, which the job would wait for. It ignores Ctrl-C, which reaches the whole
 foreground process group: the job decides, and the worker ends with the job's end of the pipe.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -39,4 +41,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # The PNG is written and closed: skip the interpreter's teardown of numpy and matplotlib
+    # (80 ms that the job would wait for).
+    os._exit(code)
