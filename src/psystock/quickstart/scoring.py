@@ -89,7 +89,7 @@ def start_api(run: QuickstartRun) -> None:
 
 def _score_book_row(server: BackgroundServer, url: str) -> str:
     """Wait for the model, then send the book's row as the printed curl does; return the body."""
-    import httpx
+    from psystock.registry._httpx import httpx
 
     try:
         server.wait_until_loaded()

@@ -31,7 +31,7 @@ def tls_context(url: str) -> ssl.SSLContext:
 
 @functools.cache
 def _verifying_context() -> ssl.SSLContext:
-    import httpx
+    from psystock.registry._httpx import httpx
 
     return httpx.create_ssl_context()
 

@@ -17,11 +17,10 @@ import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from psystock.errors import RegistryError
 from psystock.registry._client import create_client
 from psystock.registry._errors import translate_mlflow_errors
+from psystock.registry._httpx import httpx
 from psystock.registry._tls import tls_context
 
 if TYPE_CHECKING:

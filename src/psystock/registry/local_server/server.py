@@ -16,9 +16,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
-
 from psystock.errors import RegistryServerError
+from psystock.registry._httpx import httpx
 from psystock.registry._tls import tls_context
 from psystock.registry._uris import redact_uri, server_url
 from psystock.registry.local_server.backend import check_backend_store

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import httpx
 from typing_extensions import override
 
 from psystock.errors import RegistryError
 from psystock.registry import records as rec
 from psystock.registry._errors import first_line, registry_failure, unreachable
+from psystock.registry._httpx import httpx
 from psystock.registry._tls import tls_context
 from psystock.registry._uris import redact_uri
 from psystock.registry.transport import _rest_json as wire
