@@ -30,7 +30,14 @@ from psystock.batch.pipeline import Counts
 from psystock.batch.recording import JobRecord
 from psystock.batch.report import BatchReport
 from psystock.batch.writers import CSV, PARQUET, format_of
-from psystock.errors import InputError, PsystockError, SchemaError, SparkError
+from psystock.errors import (
+    InputError,
+    OutputExistsError,
+    PsystockError,
+    SchemaError,
+    SparkError,
+)
+from psystock.registry.artifacts import local_path
 from psystock.scoring.loader import load_model_dir
 from psystock.scoring.runtime import ResolvedModel, ScoringRuntime
 from psystock.settings import Settings
@@ -87,6 +94,8 @@ def run_spark_batch(
             "--engine spark reads and writes files or directories: expected a path, got '-'"
         )
     quarantine = quarantine_target(settings, target, options)
+    if spark_options.paths_are_local:
+        check_local_paths(source, target, quarantine, overwrite=options.overwrite)
     with spark_session(spark_options) as spark:
         paths = HadoopPaths(spark)
         shown = [paths.qualified(path) if path else "" for path in (source, target, quarantine)]
@@ -104,6 +113,25 @@ def run_spark_batch(
             (shown[0], shown[1], shown[2] or None),
             started,
         )
+
+
+def check_local_paths(source: str, target: str, quarantine: str | None, *, overwrite: bool) -> None:
+    """Fail before Spark starts (seconds) when paths on this machine's disk cannot work.
+
+    Only local paths (no scheme with a local master, or ``file:``) are looked at; the job
+    checks every path again through Hadoop's filesystem once Spark is up.
+
+    Raises:
+        InputError: the input does not exist.
+        OutputExistsError: the output or quarantine exists (without ``overwrite``).
+    """
+    on_disk = local_path(source)
+    if on_disk is not None and not on_disk.exists():
+        raise InputError(f"input {source}: expected a file or directory, found none")
+    for path in (target, quarantine):
+        on_disk = local_path(path) if path else None
+        if path and on_disk is not None and on_disk.exists() and not overwrite:
+            raise OutputExistsError(path.rstrip("/"))
 
 
 class _SparkJob:

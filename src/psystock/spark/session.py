@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 import warnings
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 APP_NAME = "psystock batch score"
 PYTHON_CONF = "spark.pyspark.python"
 DEFAULT_MASTER = "local[*]"
+DEFAULT_FS_CONF = "spark.hadoop.fs.defaultFS"
 PANDAS_WARNING = "PySpark does not yet fully support pandas"
 """PySpark's warning when pandas is 3 or later (mlflow brings it): not the user's concern."""
 DEFAULT_CONF = {
@@ -60,6 +62,20 @@ class SparkOptions:
     log_level: str = "FATAL"
     """Spark's own log level: its errors reach the user as psystock's one ``Error:`` line
     (``--log-level DEBUG`` shows Spark's warnings too)."""
+
+    @property
+    def paths_are_local(self) -> bool:
+        """Whether a path without a scheme names this machine's disk.
+
+        True for a ``local`` master with no other default filesystem (``fs.defaultFS`` from
+        ``--conf spark.hadoop.fs.defaultFS`` or a ``HADOOP_CONF_DIR``); a cluster reads such a
+        path on its own default filesystem (HDFS...).
+        """
+        return (
+            self.master.startswith("local")
+            and DEFAULT_FS_CONF not in self.conf
+            and "HADOOP_CONF_DIR" not in os.environ
+        )
 
     @property
     def python(self) -> str:

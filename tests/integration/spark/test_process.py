@@ -74,3 +74,23 @@ def test_killing_the_driver_mid_job_leaves_only_a_hidden_directory(
     names = sorted(p.name for p in tmp_path.iterdir() if p.name not in ("home", "in.csv"))
     assert names == [staging.name]
     assert staging.name.startswith(f".out{TEMP_MARKER}")
+
+
+def test_an_existing_output_fails_before_spark_or_the_registry_is_asked(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("1,0,1,0,1,0,1,0,1,0,1,0,1,0\n")
+    (tmp_path / "out").mkdir()
+    env = {
+        **os.environ,
+        "PSYSTOCK_HOME": str(tmp_path / "home"),
+        "MLFLOW_TRACKING_URI": "http://127.0.0.1:9",  # nothing listens: asking it would fail
+        "JAVA_HOME": str(tmp_path / "no-java"),  # Spark cannot start
+    }
+    done = subprocess.run(
+        [str(PSYSTOCK), "batch", "score", str(source), str(tmp_path / "out"), "--engine", "spark"],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"Error: output {tmp_path / 'out'} already exists: pass --overwrite to replace it"
+    )

@@ -33,3 +33,21 @@ def test_the_user_s_conf_wins() -> None:
     settings = session_settings(options)
 
     assert (settings[DAEMON], settings["spark.pyspark.python"]) == ("pyspark.daemon", "/opt/py")
+
+
+@pytest.mark.parametrize(
+    ("options", "local"),
+    [
+        (SparkOptions(master="local[2]"), True),
+        (SparkOptions(master="local[*]", conf={"spark.hadoop.fs.defaultFS": "hdfs://nn"}), False),
+        (SparkOptions(master="yarn"), False),
+        (SparkOptions(master="spark://head:7077"), False),
+    ],
+)
+def test_paths_without_a_scheme_are_local_with_a_local_master_only(
+    options: SparkOptions, local: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HADOOP_CONF_DIR", raising=False)
+    assert options.paths_are_local is local
+    monkeypatch.setenv("HADOOP_CONF_DIR", "/etc/hadoop/conf")
+    assert SparkOptions(master="local[2]").paths_are_local is False
