@@ -33,7 +33,11 @@ class PlotProcess:
     def __init__(self) -> None:
         try:
             self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
-                WORKER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+                WORKER,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,  # Ctrl-C at a terminal is the job's to handle
             )
         except OSError as exc:
             logger.debug("the plot is drawn in this process: no worker (%s)", exc)

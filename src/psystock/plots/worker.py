@@ -5,8 +5,8 @@ core the job's start leaves idle, and without the job's GIL), then waits for one
 stdin: JSON with the histogram's ``counts``, the ``threshold``, the ``title`` and the PNG's
 ``path``. It draws the PNG, writes ``ok`` on stdout and exits. The end of stdin without a
 request (the job failed, or died) ends it quietly. It exits without the interpreter's
-teardown, which the job would wait for. It ignores Ctrl-C, which reaches the whole
-foreground process group: the job decides, and the worker ends with the job's end of the pipe.
+teardown, which the job would wait for. It runs in a session of its own and ignores
+Ctrl-C: an interrupt is the job's to handle, and the worker ends with the job's end of the pipe.
 """
 
 from __future__ import annotations
