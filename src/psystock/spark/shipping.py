@@ -3,8 +3,8 @@
 The driver resolves and fetches the model (the scoring runtime's cache), packs its directory
 into one tar archive and broadcasts it: each executor receives the bytes once, whatever the
 number of tasks and batches. In each Python worker the first task unpacks the archive into
-a temporary directory and loads it with the scoring runtime's loader; later tasks of that
-worker (PySpark reuses workers) find it loaded, by the archive's digest.
+Spark's folder for the application's files and loads it with the scoring runtime's loader;
+later tasks of that worker (PySpark reuses workers) find it loaded, by the archive's digest.
 """
 
 from __future__ import annotations
@@ -73,9 +73,25 @@ def load_shipped(shipped: ShippedModel) -> LoadedModel:
 
 
 def load_archive(packed: bytes, resolved: ResolvedModel) -> LoadedModel:
-    """Unpack an archive from ``pack_model`` into a temporary directory and load it."""
-    folder = Path(tempfile.mkdtemp(prefix="psystock-model-"))
+    """Unpack an archive from ``pack_model`` and load it.
+
+    On an executor the archive goes into Spark's folder for the application's files, which
+    Spark removes when the application ends: PySpark's forked workers end with ``os._exit``,
+    so a folder of their own would never be removed (one per worker and job). Elsewhere it
+    goes into a temporary directory removed when the process exits.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="psystock-model-", dir=_spark_files_folder()))
     atexit.register(shutil.rmtree, folder, True)
     with tarfile.open(fileobj=io.BytesIO(packed), mode="r") as archive:
         archive.extractall(folder, filter="data")
     return load_model_dir(folder / "model", resolved)
+
+
+def _spark_files_folder() -> str | None:
+    """Spark's folder for the application's files on this executor, None outside a worker."""
+    from pyspark import SparkFiles
+
+    try:
+        return SparkFiles.getRootDirectory()
+    except Exception:  # no SparkContext here (pyspark asserts): not in a Spark worker
+        return None

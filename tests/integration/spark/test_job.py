@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pyarrow as pa
@@ -226,3 +227,17 @@ def test_by_position_maps_a_header_of_other_names(
     assert sorted_rows(scored) == sorted_rows(expected)
     with pytest.raises(InputError, match=r"pass --by-position to use its first 14 columns"):
         run_spark_batch(settings, str(source), str(tmp_path / "again.parquet"))
+
+
+def test_executors_unpack_the_model_in_spark_s_files_folder_not_in_tmp(
+    spark: SparkSession, make_settings: SettingsFactory, tmp_path: Path
+) -> None:
+    from pyspark import SparkFiles
+
+    before = set(Path(tempfile.gettempdir()).glob("psystock-model-*"))
+    source = write_csv(tmp_path / "input.csv", book_rows(5))
+    assert run_spark_batch(make_settings(), str(source), str(tmp_path / "out")).rows_out == 5
+    # PySpark's workers end with os._exit: a folder of their own in /tmp would stay forever.
+    assert set(Path(tempfile.gettempdir()).glob("psystock-model-*")) == before
+    unpacked = list(Path(SparkFiles.getRootDirectory()).glob("psystock-model-*/model/MLmodel"))
+    assert unpacked
