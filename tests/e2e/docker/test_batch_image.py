@@ -51,6 +51,9 @@ def test_batch_image_scores_input_csv_into_output_csv_and_records_its_run(
     assert (run.info.status, run.info.run_name) == ("FINISHED", "batch_scoring")
     assert run.data.metrics["rows_in"] == len(ROWS)
     assert run.data.params["model_version"] == registered_model.version
+    artifacts = MlflowClient(registered_model.tracking_uri).list_artifacts(run_id.group(1))
+    assert [artifact.path for artifact in artifacts] == ["probability_distribution.png"]
+    assert "plot worker" not in done.stderr  # drawn by the worker process, in the image too
 
 
 def test_batch_image_takes_paths_and_options_as_arguments(
