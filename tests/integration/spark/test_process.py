@@ -12,14 +12,7 @@ import psutil
 from benchmarks._setup import write_rows
 
 from tests.integration.batch.test_process import PSYSTOCK, TEMP_MARKER
-
-
-def group_is_gone(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return True
-    return False
+from tests.process_checks import is_gone
 
 
 def descendant_commands(pid: int) -> list[str]:
@@ -64,11 +57,11 @@ def test_killing_the_driver_mid_job_leaves_only_a_hidden_directory(
         process.kill()  # the Python driver; its JVM sees its stdin close and exits too
         process.communicate(timeout=30)
         deadline = time.monotonic() + 60
-        while not group_is_gone(process.pid) and time.monotonic() < deadline:
+        while not is_gone(process.pid, group=True) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert group_is_gone(process.pid), "Spark's JVM outlived its driver"
+        assert is_gone(process.pid, group=True), "Spark's JVM outlived its driver"
     finally:
-        if not group_is_gone(process.pid):
+        if not is_gone(process.pid, group=True):
             os.killpg(process.pid, signal.SIGKILL)
     assert not target.exists()
     names = sorted(p.name for p in tmp_path.iterdir() if p.name not in ("home", "in.csv"))

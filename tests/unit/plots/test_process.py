@@ -12,17 +12,9 @@ import pytest
 from psystock.plots import process as plot_process
 from psystock.plots.histogram import ProbabilityHistogram
 from psystock.plots.process import PlotProcess
+from tests.process_checks import is_gone
 
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-def reaped(pid: int) -> bool:
-    """Whether the process has ended and been waited for (a zombie still exists)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False
 
 
 def histogram() -> ProbabilityHistogram:
@@ -31,18 +23,27 @@ def histogram() -> ProbabilityHistogram:
     return counted
 
 
+def warnings_of_rendering(
+    plots: PlotProcess, path: Path, caplog: pytest.LogCaptureFixture
+) -> list[str]:
+    """Render a histogram into the PNG ``path`` with ``plots``: the warnings logged meanwhile."""
+    with caplog.at_level(logging.WARNING):
+        drawn = plots.render(histogram(), path, 0.5, "models:/m/1 (version 1)")
+    assert drawn == path
+    assert path.read_bytes()[:8] == PNG
+    return [record.getMessage() for record in caplog.records]
+
+
 def test_the_worker_draws_the_plot_and_ends(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     plots = PlotProcess()
     pid = plots.pid
     assert pid is not None
-    with caplog.at_level(logging.WARNING):
-        path = plots.render(histogram(), tmp_path / "plot.png", 0.5, "models:/m/1 (version 1)")
-    assert path.read_bytes()[:8] == PNG
-    assert caplog.records == []  # drawn by the worker, not here after a failure
+    # No warning: drawn by the worker, not here after a failure.
+    assert warnings_of_rendering(plots, tmp_path / "plot.png", caplog) == []
     assert plots.pid is None
-    assert reaped(pid)
+    assert is_gone(pid)
 
 
 def test_the_worker_imports_no_settings_and_draws_what_the_job_would(tmp_path: Path) -> None:
@@ -70,7 +71,7 @@ def test_close_stops_a_worker_that_was_not_asked() -> None:
     assert pid is not None
     plots.close()
     plots.close()  # twice is harmless
-    assert reaped(pid)
+    assert is_gone(pid)
 
 
 @pytest.mark.parametrize(
@@ -91,11 +92,7 @@ def test_a_failed_worker_leaves_the_plot_to_the_job(
     warning: str | None,
 ) -> None:
     monkeypatch.setattr(plot_process, "WORKER", command)
-    plots = PlotProcess()
-    with caplog.at_level(logging.WARNING):
-        path = plots.render(histogram(), tmp_path / "plot.png", 0.5, "title")
-    assert path.read_bytes()[:8] == PNG
-    messages = [record.getMessage() for record in caplog.records]
+    messages = warnings_of_rendering(PlotProcess(), tmp_path / "plot.png", caplog)
     if warning is None:
         assert messages == []  # no worker could start: drawn here from the start, quietly
     else:
@@ -110,10 +107,7 @@ def test_a_worker_that_does_not_answer_is_killed_and_the_job_draws(
     plots = PlotProcess()
     pid = plots.pid
     assert pid is not None
-    with caplog.at_level(logging.WARNING):
-        path = plots.render(histogram(), tmp_path / "plot.png", 0.5, "title")
-    assert path.read_bytes()[:8] == PNG
-    assert [r.getMessage() for r in caplog.records] == [
+    assert warnings_of_rendering(plots, tmp_path / "plot.png", caplog) == [
         "the plot worker did not answer in 0.5 s: drawing here"
     ]
-    assert reaped(pid)
+    assert is_gone(pid)
