@@ -1,9 +1,7 @@
 import logging
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -56,13 +54,13 @@ def test_the_worker_imports_no_settings_and_draws_what_the_job_would(tmp_path: P
     assert (tmp_path / "worker.png").read_bytes() == (tmp_path / "here.png").read_bytes()
 
 
-def test_ctrl_c_is_left_to_the_job(tmp_path: Path) -> None:
+def test_a_terminal_s_ctrl_c_reaches_the_job_not_the_worker() -> None:
     plots = PlotProcess()
     assert plots.pid is not None
-    time.sleep(0.5)  # the worker is importing or waiting: it ignores SIGINT either way
-    os.kill(plots.pid, signal.SIGINT)
-    path = plots.render(histogram(), tmp_path / "plot.png", 0.5, "title")
-    assert path.read_bytes()[:8] == PNG
+    # A process group (and session) of its own: a terminal sends Ctrl-C to the job's group.
+    assert os.getpgid(plots.pid) == plots.pid != os.getpgid(0)
+    assert os.getsid(plots.pid) != os.getsid(0)
+    plots.close()
 
 
 def test_close_stops_a_worker_that_was_not_asked() -> None:
