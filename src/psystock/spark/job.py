@@ -127,11 +127,16 @@ def check_local_paths(source: str, target: str, quarantine: str | None, *, overw
     """
     on_disk = local_path(source)
     if on_disk is not None and not on_disk.exists():
-        raise InputError(f"input {source}: expected a file or directory, found none")
+        raise missing_input(source)
     for path in (target, quarantine):
         on_disk = local_path(path) if path else None
         if path and on_disk is not None and on_disk.exists() and not overwrite:
             raise OutputExistsError(path.rstrip("/"))
+
+
+def missing_input(source: str) -> InputError:
+    """The error for an input that is neither a file nor a directory."""
+    return InputError(f"input {source}: expected a file or directory, found none")
 
 
 class _SparkJob:
@@ -196,7 +201,7 @@ class _SparkJob:
 
     def _check_paths(self, source: str, target: str) -> None:
         if not self.paths.exists(source):
-            raise InputError(f"input {source}: expected a file or directory, found none")
+            raise missing_input(source)
         if self.paths.qualified(source) == self.paths.qualified(target):
             raise InputError(f"output {target}: expected a different path than the input")
 

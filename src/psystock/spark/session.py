@@ -64,6 +64,11 @@ class SparkOptions:
     (``--log-level DEBUG`` shows Spark's warnings too)."""
 
     @property
+    def is_local(self) -> bool:
+        """Whether Spark runs in this process's machine (a ``local`` master)."""
+        return self.master.startswith("local")
+
+    @property
     def paths_are_local(self) -> bool:
         """Whether a path without a scheme names this machine's disk.
 
@@ -72,7 +77,7 @@ class SparkOptions:
         path on its own default filesystem (HDFS...).
         """
         return (
-            self.master.startswith("local")
+            self.is_local
             and DEFAULT_FS_CONF not in self.conf
             and "HADOOP_CONF_DIR" not in os.environ
         )
@@ -128,7 +133,7 @@ def _session(options: SparkOptions) -> Iterator[SparkSession]:
 
 def session_settings(options: SparkOptions) -> dict[str, str]:
     """The settings a session the engine starts gets: its defaults, then ``--conf``."""
-    local = LOCAL_CONF if options.master.startswith("local") else {}
+    local = LOCAL_CONF if options.is_local else {}
     return {**DEFAULT_CONF, **local, PYTHON_CONF: options.python, **options.conf}
 
 
